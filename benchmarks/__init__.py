@@ -1,0 +1,1 @@
+"""Canonical task sequences (one YAML each) and their data loaders (`benchmarks.data`)."""

@@ -1,0 +1,9 @@
+"""Data sources: each turns a bench's `data:` block into train/test image tensors.
+
+Importing this package registers every source module listed below.
+"""
+
+from benchmarks.data._source import DATA_SOURCES, LabeledImages, load_data_source
+from benchmarks.data import digits  # noqa: F401  (registers "sklearn-digits")
+
+__all__ = ["DATA_SOURCES", "LabeledImages", "load_data_source"]

@@ -1,0 +1,42 @@
+"""The data-source registry and the container every source returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+from harness.errors import UsageError
+from harness.registry import Registry
+
+
+@dataclass(frozen=True)
+class LabeledImages:
+    """Images in [-1, 1], shape (N, C, H, W), float32; integer class labels."""
+
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+    num_classes: int
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return tuple(self.train_x.shape[1:])  # type: ignore[return-value]
+
+
+DataLoaderFn = Callable[..., LabeledImages]
+DATA_SOURCES: Registry[DataLoaderFn] = Registry("data source")
+
+
+def load_data_source(data: dict[str, Any], data_root: str | None) -> LabeledImages:
+    options = dict(data)
+    source = options.pop("source", None)
+    if source is None:
+        raise UsageError("bench spec data block lacks 'source': name one of " + ", ".join(DATA_SOURCES.names()))
+    loader = DATA_SOURCES.get(source)
+    try:
+        return loader(data_root=data_root, **options)
+    except TypeError as exc:
+        raise UsageError(f"data source {source!r} rejected its options {options}: {exc}") from None

@@ -1,0 +1,6 @@
+"""Backbones: the generative (or classifier) models a track trains, built from bench config."""
+
+from harness.backbones._registry import BACKBONES, build_backbone
+from harness.backbones import ddpm  # noqa: F401  (registers "ddpm-unet")
+
+__all__ = ["BACKBONES", "build_backbone"]

@@ -1,0 +1,158 @@
+"""Bench specs: versioned YAML files loaded into frozen dataclasses.
+
+A spec is data (like an lm-evaluation-harness task): adding a benchmark means adding one
+YAML file under `benchmarks/`. Its content hash travels into every record and row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import UsageError
+from harness.registry import Registry
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+TRACKS = ("class-gen", "t2i", "class-cls")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The training and evaluation budget every method gets on a bench."""
+
+    steps_per_task: int
+    batch_size: int
+    lr: float
+    eval_samples_per_class: int
+    sampling_steps: int
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Per-run cluster resources (overridable from the sweep command line)."""
+
+    gpus: int = 0
+    cpus: int = 2
+    mem_gb: int = 8
+    timeout_min: int = 60
+
+
+@dataclass(frozen=True)
+class BenchSpec:
+    name: str
+    version: int
+    track: str
+    description: str
+    data: dict[str, Any]
+    tasks: tuple[tuple[int, ...], ...]
+    backbone: dict[str, Any]
+    judge: dict[str, Any]
+    metrics: tuple[str, ...]
+    headline: tuple[str, ...]
+    profiles: dict[str, Profile]
+    min_seeds: int = 3
+    resources: Resources = field(default_factory=Resources)
+    spec_hash: str = ""
+    path: str = ""
+
+    @property
+    def num_tasks(self) -> int:
+        return len(self.tasks)
+
+    def profile(self, name: str) -> Profile:
+        if name not in self.profiles:
+            raise UsageError(
+                f"bench {self.name} has no profile {name!r}: choose one of {', '.join(sorted(self.profiles))}"
+            )
+        return self.profiles[name]
+
+
+def _spec_hash(raw: dict[str, Any]) -> str:
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _require(raw: dict[str, Any], key: str, path: Path) -> Any:
+    if key not in raw:
+        raise UsageError(f"bench spec {path} lacks required key {key!r}: add it (see benchmarks/split-digits.yaml)")
+    return raw[key]
+
+
+def _build(cls: type, values: Any, what: str, path: Path) -> Any:
+    if not isinstance(values, dict):
+        raise UsageError(f"bench spec {path}: {what} must be a mapping, got {values!r}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise UsageError(f"bench spec {path}: unknown {what} key {unknown[0]!r}; valid keys are {', '.join(sorted(names))}")
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise UsageError(f"bench spec {path}: bad {what}: {exc}") from None
+
+
+def load_bench_file(path: Path) -> BenchSpec:
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read bench spec {path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise UsageError(f"bench spec {path} is not a YAML mapping")
+    known = {f.name for f in dataclasses.fields(BenchSpec)} - {"spec_hash", "path"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise UsageError(f"bench spec {path}: unknown key {unknown[0]!r}; valid keys are {', '.join(sorted(known))}")
+    track = _require(raw, "track", path)
+    if track not in TRACKS:
+        raise UsageError(f"bench spec {path}: track {track!r} is not one of {', '.join(TRACKS)}")
+    profiles = {name: _build(Profile, values, f"profile {name}", path) for name, values in _require(raw, "profiles", path).items()}
+    if "default" not in profiles:
+        raise UsageError(f"bench spec {path} needs a 'default' profile")
+    tasks = tuple(tuple(int(c) for c in group) for group in _require(raw, "tasks", path))
+    metrics = tuple(_require(raw, "metrics", path))
+    headline = tuple(raw.get("headline", metrics[:1]))
+    if not set(headline) <= set(metrics):
+        raise UsageError(f"bench spec {path}: headline metrics {headline} must be listed in metrics")
+    return BenchSpec(
+        name=_require(raw, "name", path),
+        version=int(_require(raw, "version", path)),
+        track=track,
+        description=str(raw.get("description", "")).strip(),
+        data=dict(_require(raw, "data", path)),
+        tasks=tasks,
+        backbone=dict(_require(raw, "backbone", path)),
+        judge=dict(raw.get("judge", {})),
+        metrics=metrics,
+        headline=headline,
+        profiles=profiles,
+        min_seeds=int(raw.get("min_seeds", 3)),
+        resources=_build(Resources, raw.get("resources", {}), "resources", path),
+        spec_hash=_spec_hash(raw),
+        path=str(path),
+    )
+
+
+def _discover() -> Registry[Path]:
+    registry: Registry[Path] = Registry("bench")
+    for path in sorted(BENCH_DIR.glob("*.yaml")):
+        registry.add(path.stem, path)
+    return registry
+
+
+BENCHES = _discover()
+
+
+def load_bench(name_or_path: str) -> BenchSpec:
+    """A registered bench by name, or a YAML file given by path."""
+    if name_or_path.endswith((".yaml", ".yml")) and Path(name_or_path).is_file():
+        return load_bench_file(Path(name_or_path))
+    spec = load_bench_file(BENCHES.get(name_or_path))
+    if spec.name != name_or_path:
+        raise UsageError(f"bench file {spec.path} declares name {spec.name!r}; it must match its file name")
+    return spec

@@ -1,0 +1,37 @@
+"""`harness` console script: one subcommand per module in `harness.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from harness import __version__
+from harness.commands import COMMANDS
+from harness.errors import HarnessError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"harness: error: {message} (see harness {self.prog.split()[-1]} --help)\n" if " " in self.prog else f"harness: error: {message} (see harness --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="harness", description="Benchmark harness for continual learning of generative models.")
+    parser.add_argument("--version", action="version", version=f"harness {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except HarnessError as exc:
+        print(f"harness: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("harness: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130

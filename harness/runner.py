@@ -1,0 +1,195 @@
+"""The continual loop: learn task t, checkpoint, evaluate every seen task, write the record.
+
+A run is identified by (bench, method, full hparams, profile, seed); its record path is a
+function of those, so `harness run` on an incomplete record resumes from the last finished
+task and, with the same seed on the same device, writes the same metrics.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from harness.backbones import build_backbone
+from harness.bench import BenchSpec, load_bench
+from harness.checkpoint import load_checkpoint, prune_checkpoints, save_checkpoint
+from harness.environment import describe, pick_device
+from harness.errors import HarnessError, RunFailure, UsageError
+from harness.evaluation import ClassGenEvaluator
+from harness.hparams import build_hparams, hparams_dict, hparams_hash
+from harness.record import SCHEMA_VERSION, checkpoint_dir, read_record, record_path, write_record
+from harness.seeding import derive_seed
+from harness.tasks import load_tasks, task_name
+from methods import METHODS, Method, TrainContext
+from metrics import METRICS
+from metrics.continual import summarize
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    method: str
+    bench: str
+    seed: int = 0
+    overrides: dict[str, str] = field(default_factory=dict)
+    profile: str = "default"
+    results_dir: Path = Path("results")
+    data_root: str | None = None
+    device: str = "cpu"
+    force: bool = False
+    progress: bool = False
+
+
+@dataclass
+class PreparedRun:
+    spec: RunSpec
+    bench: BenchSpec
+    method_cls: type[Method]
+    hparams: Any
+    hparams_hash: str
+    record_path: Path
+    checkpoint_dir: Path
+
+
+def prepare(spec: RunSpec) -> PreparedRun:
+    """Resolve names and hparams; every usage error surfaces here, before any work."""
+    bench = load_bench(spec.bench)
+    method_cls = METHODS.get(spec.method)
+    if bench.track not in method_cls.tracks:
+        raise UsageError(
+            f"method {spec.method} supports tracks {', '.join(sorted(method_cls.tracks))}, "
+            f"but bench {bench.name} is track {bench.track}: pick a bench of a supported track"
+        )
+    bench.profile(spec.profile)
+    hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
+    digest = hparams_hash(hparams_dict(hparams))
+    key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed)
+    return PreparedRun(spec, bench, method_cls, hparams, digest, record_path(*key), checkpoint_dir(*key))
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _fresh_record(run: PreparedRun, device: torch.device) -> dict[str, Any]:
+    bench, size = run.bench, run.bench.num_tasks
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "status": "running",
+        "error": None,
+        "run_key": run.record_path.stem,
+        "bench": {
+            "name": bench.name, "version": bench.version, "spec_hash": bench.spec_hash, "profile": run.spec.profile,
+            "track": bench.track, "tasks": [task_name(classes) for classes in bench.tasks], "headline": list(bench.headline), "min_seeds": bench.min_seeds,
+        },
+        "method": {"name": run.spec.method, "hparams": hparams_dict(run.hparams), "hparams_hash": run.hparams_hash},
+        "seed": run.spec.seed,
+        "environment": describe(device),
+        "tasks_done": 0,
+        "timing": {"setup_s": 0.0, "per_task": [], "total_s": 0.0},
+        "evaluation": {},
+        "metrics": {
+            name: {
+                "higher_is_better": METRICS.get(name).higher_is_better,
+                "description": METRICS.get(name).description,
+                "matrix": [[None] * size for _ in range(size)],
+            }
+            for name in bench.metrics
+        },
+        "summary": None,
+        "created_at": _now(),
+        "updated_at": _now(),
+    }
+
+
+def _resumable(run: PreparedRun) -> dict[str, Any] | None:
+    """The existing record to continue from, None to start afresh; refuses to clobber."""
+    if not run.record_path.exists() or run.spec.force:
+        return None
+    record = read_record(run.record_path)
+    if record["status"] == "complete":
+        raise UsageError(f"run record {run.record_path} is already complete: pass --force to rerun and overwrite it")
+    if record["bench"]["spec_hash"] != run.bench.spec_hash:
+        raise UsageError(
+            f"run record {run.record_path} was made with another version of bench {run.bench.name} "
+            f"(spec hash {record['bench']['spec_hash']} != {run.bench.spec_hash}): pass --force to start over"
+        )
+    return record
+
+
+def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> Path:
+    """Run (or resume) one run to completion; returns the record path."""
+    run = prepare(spec)
+    started = time.perf_counter()
+    previous = _resumable(run)
+    device = pick_device(spec.device)
+    record = previous or _fresh_record(run, device)
+    record.update(status="running", error=None, updated_at=_now())
+    write_record(run.record_path, record)
+    try:
+        data, tasks = load_tasks(run.bench, spec.data_root)
+        profile = run.bench.profile(spec.profile)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(derive_seed(spec.seed, "init"))
+            backbone = build_backbone(run.bench.backbone, data.image_shape, data.num_classes).to(device)
+        context = TrainContext(profile, spec.seed, device, len(tasks), data.num_classes, spec.progress)
+        method = run.method_cls(backbone, run.hparams, context)
+        start = record["tasks_done"]
+        if start > 0:
+            checkpoint = load_checkpoint(run.checkpoint_dir, start - 1)
+            if checkpoint is None:
+                echo(f"no checkpoint for task {start} in {run.checkpoint_dir}; starting over")
+                record, start = _fresh_record(run, device), 0
+            else:
+                method.load_state_dict({k: v.to(device) if k.startswith("backbone.") else v for k, v in checkpoint[0].items()})
+                echo(f"resuming {run.record_path} after task {start}/{len(tasks)}")
+        setup_started = time.perf_counter()
+        evaluator = ClassGenEvaluator(run.bench, data, tasks, profile, spec.seed, device)
+        record["evaluation"] = evaluator.describe()
+        record["timing"]["setup_s"] += time.perf_counter() - setup_started
+        for t in range(start, len(tasks)):
+            _one_task(run, method, evaluator, tasks, t, record, echo)
+        record["summary"] = {
+            name: summarize(entry["matrix"], entry["higher_is_better"]) for name, entry in record["metrics"].items()
+        }
+        record["timing"]["total_s"] += time.perf_counter() - started
+        record.update(status="complete", updated_at=_now())
+        write_record(run.record_path, record)
+        return run.record_path
+    except HarnessError as exc:
+        _mark_failed(run, record, str(exc))
+        raise
+    except Exception as exc:  # noqa: BLE001 - any crash must leave a record that says failed
+        _mark_failed(run, record, f"{type(exc).__name__}: {exc}")
+        raise RunFailure(f"run {run.record_path.stem} crashed: {type(exc).__name__}: {exc}") from exc
+
+
+def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, tasks: list, t: int, record: dict[str, Any], echo) -> None:
+    train_started = time.perf_counter()
+    method.learn(tasks[t])
+    train_s = time.perf_counter() - train_started
+    eval_started = time.perf_counter()
+    scores = evaluator.evaluate(method.backbone, t)
+    eval_s = time.perf_counter() - eval_started
+    for name, row in scores.items():
+        record["metrics"][name]["matrix"][t][: t + 1] = row
+    checkpoint_started = time.perf_counter()
+    save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
+    record["tasks_done"] = t + 1
+    record["timing"]["per_task"].append(
+        {"train_s": round(train_s, 3), "eval_s": round(eval_s, 3), "checkpoint_s": round(time.perf_counter() - checkpoint_started, 3)}
+    )
+    record["updated_at"] = _now()
+    write_record(run.record_path, record)
+    prune_checkpoints(run.checkpoint_dir, keep=t)
+    headline = run.bench.headline[0]
+    echo(f"task {t + 1}/{len(tasks)}: {headline} " + " ".join(f"{v:.3f}" for v in scores[headline]) + f"  ({train_s:.1f}s train, {eval_s:.1f}s eval)")
+
+
+def _mark_failed(run: PreparedRun, record: dict[str, Any], message: str) -> None:
+    record.update(status="failed", error=message, updated_at=_now())
+    write_record(run.record_path, record)

@@ -1,0 +1,73 @@
+"""The Method interface and its registry.
+
+A method owns training only. The harness builds the backbone, hands it to the method,
+and evaluates whatever the method leaves in `self.backbone` after each task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+import torch
+
+from harness.bench import Profile
+from harness.registry import Registry
+from harness.tasks import Task
+
+
+@dataclass(frozen=True)
+class TrainContext:
+    """What every method on a bench gets: the same budget, seed and device."""
+
+    profile: Profile
+    seed: int
+    device: torch.device
+    num_tasks: int
+    num_classes: int
+    progress: bool = False
+
+
+class Method:
+    """Base class. Subclasses set `tracks`, a frozen `Hparams` dataclass and `learn`."""
+
+    name: ClassVar[str] = ""
+    tracks: ClassVar[frozenset[str]] = frozenset()
+
+    @dataclass(frozen=True)
+    class Hparams:
+        pass
+
+    def __init__(self, backbone: torch.nn.Module, hparams: Any, context: TrainContext) -> None:
+        self.backbone = backbone
+        self.hparams = hparams
+        self.context = context
+
+    @classmethod
+    def description(cls) -> str:
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+    def learn(self, task: Task) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """Everything needed to resume after a task, as flat named tensors."""
+        return {f"backbone.{k}": v for k, v in self.backbone.state_dict().items()}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        prefix = "backbone."
+        self.backbone.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
+
+
+METHODS: Registry[type[Method]] = Registry("method")
+
+
+def register_method(name: str) -> Callable[[type[Method]], type[Method]]:
+    def decorator(cls: type[Method]) -> type[Method]:
+        if not cls.tracks:
+            raise ValueError(f"method {name!r} declares no tracks")
+        cls.name = name
+        METHODS.add(name, cls)
+        return cls
+
+    return decorator

@@ -1,0 +1,80 @@
+"""The training loop shared by methods that train a class-conditional diffusion backbone.
+
+Subclasses change only what their paper changes: the loss (`training_loss`) and what
+happens around a task (`before_task`, `after_task`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from tqdm.auto import tqdm
+
+from harness.errors import RunFailure
+from harness.seeding import torch_generator
+from harness.tasks import Task
+from methods._base import Method
+
+
+class BatchStream:
+    """Endless shuffled mini-batches (a new permutation per epoch) from one generator."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, generator: torch.Generator) -> None:
+        if images.shape[0] == 0:
+            raise RunFailure("a task has no training images: check the bench's class groups and data")
+        self.images, self.labels = images, labels
+        self.batch_size = min(batch_size, images.shape[0])
+        self.generator = generator
+        self._order = torch.empty(0, dtype=torch.long)
+
+    def next(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._order.numel() < self.batch_size:
+            fresh = torch.randperm(self.images.shape[0], generator=self.generator)
+            self._order = torch.cat([self._order, fresh])
+        index, self._order = self._order[: self.batch_size], self._order[self.batch_size :]
+        return self.images[index], self.labels[index]
+
+
+class DiffusionMethod(Method):
+    """Adam on the epsilon loss for a fixed number of steps per task (gradient norm clipped at 1)."""
+
+    tracks = frozenset({"class-gen"})
+
+    def before_task(self, task: Task, generator: torch.Generator) -> None:
+        """Hook: runs before the first step on `task`."""
+
+    def after_task(self, task: Task, generator: torch.Generator) -> None:
+        """Hook: runs after the last step on `task`."""
+
+    def training_loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """The scalar loss for one step; finetuning's is the plain L_simple."""
+        return self.backbone.loss(images, labels, generator).mean()
+
+    def trainable_parameters(self) -> list[torch.nn.Parameter]:
+        return [p for p in self.backbone.parameters() if p.requires_grad]
+
+    def learn(self, task: Task) -> None:
+        profile = self.context.profile
+        generator = torch_generator(self.context.seed, "train", task.index)
+        self.before_task(task, generator)
+        self.backbone.train()
+        optimizer = torch.optim.Adam(self.trainable_parameters(), lr=profile.lr)
+        batches = BatchStream(task.train_x, task.train_y, profile.batch_size, generator)
+        bar = tqdm(range(profile.steps_per_task), desc=f"train task {task.index + 1}", leave=False, disable=not self.context.progress)
+        for step in bar:
+            images, labels = batches.next()
+            loss = self.training_loss(images, labels, generator)
+            if not math.isfinite(loss.item()):
+                raise RunFailure(
+                    f"loss became {loss.item()} at task {task.index + 1} step {step + 1} with lr={profile.lr}: "
+                    "lower the learning rate or the method's coefficients (--set key=value)"
+                )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.trainable_parameters(), 1.0)
+            optimizer.step()
+            if step % 50 == 0:
+                bar.set_postfix(loss=f"{loss.item():.4f}")
+        self.backbone.eval()
+        self.after_task(task, generator)

@@ -1,0 +1,66 @@
+"""Experience replay with a rehearsal coefficient (Chaudhry et al., 2019; as benchmarked for
+DDPMs in "Exploring Continual Learning of Diffusion Models").
+
+loss = L_simple(current batch) + rehearsal_coef * L_simple(batch from the buffer of past tasks).
+The buffer keeps `buffer_per_task` real training examples of every finished task, drawn
+uniformly at random; the replay batch has the current batch's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from harness.tasks import Task
+from methods._base import register_method
+from methods._diffusion import BatchStream, DiffusionMethod
+
+
+@register_method("er")
+class ExperienceReplay(DiffusionMethod):
+    """Experience replay: a fixed per-task buffer of real examples, replay loss scaled by rehearsal_coef."""
+
+    @dataclass(frozen=True)
+    class Hparams:
+        buffer_per_task: int = 50
+        rehearsal_coef: float = 0.01
+
+        def validate(self) -> str | None:
+            if self.buffer_per_task < 1:
+                return f"buffer_per_task must be >= 1, got {self.buffer_per_task}"
+            if self.rehearsal_coef < 0:
+                return f"rehearsal_coef must be >= 0, got {self.rehearsal_coef}"
+            return None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        channels, height, width = self.backbone.image_shape
+        self.buffer_x = torch.empty((0, channels, height, width))
+        self.buffer_y = torch.empty((0,), dtype=torch.long)
+        self._replay: BatchStream | None = None
+
+    def before_task(self, task: Task, generator: torch.Generator) -> None:
+        has_buffer = self.buffer_x.shape[0] > 0
+        self._replay = BatchStream(self.buffer_x, self.buffer_y, self.context.profile.batch_size, generator) if has_buffer else None
+
+    def training_loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        if self._replay is None:
+            return self.backbone.loss(images, labels, generator).mean()
+        past_images, past_labels = self._replay.next()
+        # one forward pass over both batches (faster than two), then the two means
+        losses = self.backbone.loss(torch.cat([images, past_images]), torch.cat([labels, past_labels]), generator)
+        current, past = losses[: images.shape[0]], losses[images.shape[0] :]
+        return current.mean() + self.hparams.rehearsal_coef * past.mean()
+
+    def after_task(self, task: Task, generator: torch.Generator) -> None:
+        keep = torch.randperm(task.train_x.shape[0], generator=generator)[: self.hparams.buffer_per_task]
+        self.buffer_x = torch.cat([self.buffer_x, task.train_x[keep]])
+        self.buffer_y = torch.cat([self.buffer_y, task.train_y[keep]])
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return {**super().state_dict(), "buffer.x": self.buffer_x.contiguous(), "buffer.y": self.buffer_y.contiguous()}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        super().load_state_dict(state)
+        self.buffer_x, self.buffer_y = state["buffer.x"], state["buffer.y"]

@@ -1,0 +1,40 @@
+"""Per-task scores of a class-conditional generator, judged by the bench's judge classifier.
+
+Each function takes a `TaskEvaluation` (harness/evaluation.py): samples conditioned on the
+task's classes, the judge's outputs on them, and judge features of the task's held-out
+real test images.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from metrics._registry import register_metric
+from metrics.distances import frechet_distance_of_features, kernel_distance
+
+
+def classifier_uncertainty(logits: torch.Tensor, intended: torch.Tensor) -> float:
+    """Mean KL(one-hot(intended) || p_judge(. | x)) = mean -log p_judge(intended | x)
+    (Nguyen et al., 2018; the VCL diffusion study)."""
+    return float(F.cross_entropy(logits.double(), intended, reduction="mean"))
+
+
+@register_metric("judge_accuracy", "class-gen", True, "fraction of samples the judge classifies as their conditioning class")
+def judge_accuracy(evaluation) -> float:
+    return float((evaluation.sample_logits.argmax(1) == evaluation.sample_labels).double().mean())
+
+
+@register_metric("classifier_uncertainty", "class-gen", False, "KL(one-hot intended class || judge prediction), averaged over samples")
+def uncertainty(evaluation) -> float:
+    return classifier_uncertainty(evaluation.sample_logits, evaluation.sample_labels)
+
+
+@register_metric("judge_fd", "class-gen", False, "Frechet distance in judge feature space, samples vs held-out real test images")
+def judge_fd(evaluation) -> float:
+    return frechet_distance_of_features(evaluation.sample_features.numpy(), evaluation.real_features.numpy())
+
+
+@register_metric("judge_kid", "class-gen", False, "KID (cubic polynomial kernel MMD^2) in judge feature space vs held-out real images")
+def judge_kid(evaluation) -> float:
+    return kernel_distance(evaluation.sample_features.numpy(), evaluation.real_features.numpy(), num_subsets=50, rng=evaluation.numpy_rng("kid"))
