@@ -163,3 +163,21 @@ def test_changed_definitions_require_a_version_bump(tmp_path: Path) -> None:
 def test_committed_leaderboard_is_up_to_date() -> None:
     """What CI runs: the committed results/leaderboard matches the committed records."""
     assert check(REPO / "results", REPO / "results" / "leaderboard", lambda m: None) == []
+
+
+def test_real_runner_records_reach_the_board(tmp_path: Path) -> None:
+    """Records written by the real runner on the tiny bench (two seeds, smoke profile)."""
+    from conftest import write_bench
+    from harness.runner import RunSpec, execute
+
+    bench = write_bench(tmp_path, min_seeds=3)
+    paths = [execute(RunSpec(method="finetune", bench=str(bench), seed=seed, profile="smoke", results_dir=tmp_path / "results"))
+             for seed in (0, 1)]
+    folder = build(tmp_path / "results", tmp_path / "board", lambda m: pytest.fail(m))
+    (table,) = _tables(tmp_path / "results")
+    (row,) = table.rows
+    assert row.seeds == [0, 1] and row.provisional
+    finals = [np.mean(json.loads(p.read_text())["metrics"]["judge_accuracy"]["matrix"][-1]) for p in paths]
+    assert row.cells[("judge_accuracy", "average")].mean == pytest.approx(np.mean(finals), abs=1e-12)
+    markdown = (folder / f"{table.slug}.md").read_text()
+    assert "2/3 †" in markdown and table.spec_hash in markdown

@@ -8,8 +8,8 @@ from __future__ import annotations
 from html import escape
 from typing import Optional
 
-from harness.leaderboard.assemble import LeaderTable
-from harness.leaderboard.tables import cell_text, header_lines, headers, method_text, seeds_text
+from harness.leaderboard.assemble import LeaderTable, Row
+from harness.leaderboard.tables import cell_text, header_lines, headers, hparams_text, method_text, seeds_text
 from harness.leaderboard.version import LEADERBOARD_VERSION
 
 STYLE = """
@@ -50,12 +50,19 @@ document.querySelectorAll("table.board").forEach(function (table) {
 """
 
 
+def _method_html(row: Row) -> str:
+    if row.reported:
+        cite = f' <a href="{escape(row.citation.url)}">[{escape(row.citation.key)}]</a>' if row.citation and row.citation.url else ""
+        return f"{escape(row.label)}{cite}"
+    return f'{escape(row.method)} <code title="{escape(hparams_text(row.hparams))}">{escape(row.hparams_hash)}</code>'
+
+
 def _table_html(table: LeaderTable) -> str:
     head = "".join(f'<th scope="col" title="click to sort">{escape(label)}</th>' for label in headers(table))
     body = []
     for row in table.rows:
         cells = [f'<td data-sort="{row.rank}">{row.rank}</td>',
-                 f'<td data-sort="{escape(method_text(row))}">{escape(method_text(row))}</td>',
+                 f'<td data-sort="{escape(method_text(row))}">{_method_html(row)}</td>',
                  f'<td data-sort="{-1 if row.reported else len(row.seeds)}">{escape(seeds_text(table, row))}</td>']
         for column in table.columns:
             key = (column.metric, column.aggregate)

@@ -49,7 +49,9 @@ def _heatmap(axes, matrix: Matrix, metric: str, higher_is_better: bool) -> None:
     for t, row in enumerate(matrix):
         for i, value in enumerate(row):
             if value is not None:
-                axes.text(i + 0.5, t + 0.5, f"{value:.3g}", ha="center", va="center", color="white", fontsize=7)
+                shade = mesh.cmap(mesh.norm(value))
+                dark_text = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.55
+                axes.text(i + 0.5, t + 0.5, f"{value:.3g}", ha="center", va="center", color="black" if dark_text else "white", fontsize=7)
     axes.figure.colorbar(mesh, ax=axes, fraction=0.046)
 
 
@@ -66,7 +68,7 @@ def _curves(axes, matrix: Matrix, metric: str) -> None:
 
 def row_figure(table: LeaderTable, row: MeasuredRow) -> bytes:
     metrics = [m for m in table.headline if m in row.runs[0].matrices]
-    figure = Figure(figsize=(9, 3.4 * len(metrics)))
+    figure = Figure(figsize=(9, 3.4 * len(metrics)), layout="constrained")
     grid = figure.subplots(len(metrics), 2, squeeze=False)
     for (heat_axes, curve_axes), metric in zip(grid, metrics):
         matrix = mean_matrix(row, metric)
@@ -79,7 +81,7 @@ def row_figure(table: LeaderTable, row: MeasuredRow) -> bytes:
 def forgetting_figure(table: LeaderTable) -> bytes:
     metrics = [m for m in table.headline if m in table.metrics]
     rows: list[Row] = table.rows
-    figure = Figure(figsize=(4.2 * len(metrics), 0.45 * len(rows) + 1.4))
+    figure = Figure(figsize=(4.2 * len(metrics), 0.45 * len(rows) + 1.4), layout="constrained")
     grid = figure.subplots(1, len(metrics), squeeze=False)[0]
     labels = [f"{row.label} (reported)" if row.reported else f"{row.method} {row.hparams_hash[:6]}" for row in rows]
     for axes, metric in zip(grid, metrics):
