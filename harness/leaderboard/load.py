@@ -133,7 +133,8 @@ def load_runs(results_dir: Path, warn: Warn) -> dict[TableKey, BenchTable]:
             row_key = (str(method["name"]), str(method["hparams_hash"]))
             hparams = dict(method.get("hparams", {}))
         except UsageError as exc:
-            warn(f"skipping {exc}" if str(path) in str(exc) else f"skipping run record {path}: {exc}")
+            reason = str(exc).replace(f"run record {path}: ", "").replace(f"run record {path} ", "")
+            warn(f"skipping run record {path}: {reason}")
             continue
         except (KeyError, TypeError, ValueError) as exc:
             warn(f"skipping run record {path}: malformed ({type(exc).__name__}: {exc})")
