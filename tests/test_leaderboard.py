@@ -165,6 +165,7 @@ def test_committed_leaderboard_is_up_to_date() -> None:
     assert check(REPO / "results", REPO / "results" / "leaderboard", lambda m: None) == []
 
 
+@pytest.mark.slow  # two real runs: 25-70 s on 2 shared cores
 def test_real_runner_records_reach_the_board(tmp_path: Path) -> None:
     """Records written by the real runner on the tiny bench (two seeds, smoke profile)."""
     from conftest import write_bench
