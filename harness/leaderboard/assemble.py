@@ -1,0 +1,159 @@
+"""Leaderboard tables: measured rows (mean +- std over seeds) and reported rows, ranked.
+
+Rows are ranked by the bench's headline metrics' average scores, each in its own direction
+(the first headline metric decides, the next breaks ties). Each shown column marks its best
+and second-best value. Reported rows join the `default`-profile table of their bench.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
+from harness.leaderboard.reported import Citation, ReportedTable
+from harness.leaderboard.stats import Stat, decimals_for, marks, over_seeds
+from metrics.continual import FORGETTING_DEFINITIONS
+
+DEFAULT_FORGETTING = "forgetting_best_minus_final"
+AGGREGATES = ("average", "average_incremental", *FORGETTING_DEFINITIONS)
+AGGREGATE_DEFINITIONS = {
+    "average": "mean of the last row of the score matrix: every task's score after the whole sequence",
+    "average_incremental": "mean over rows t of the mean score on the tasks seen after task t",
+    **FORGETTING_DEFINITIONS,
+}
+REPORTED_PROFILE = "default"
+
+
+@dataclass(frozen=True)
+class Column:
+    metric: str
+    aggregate: str
+    higher_is_better: bool
+
+    @property
+    def label(self) -> str:
+        kind = "avg" if self.aggregate == "average" else "forgetting"
+        return f"{self.metric} {kind} {'↑' if self.higher_is_better else '↓'}"
+
+
+@dataclass
+class Row:
+    row_id: str
+    method: str
+    label: str
+    reported: bool
+    hparams: dict[str, Any]
+    hparams_hash: str
+    seeds: list[int]
+    provisional: bool
+    cells: dict[tuple[str, str], Optional[Stat]]
+    citation: Optional[Citation] = None
+    source: str = ""
+    measured: Optional[MeasuredRow] = None
+    rank: int = 0
+    marks: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass
+class LeaderTable:
+    slug: str
+    bench: str
+    version: Optional[int]
+    spec_hash: str
+    profile: str
+    track: str
+    tasks: list[str]
+    headline: list[str]
+    min_seeds: int
+    metrics: dict[str, MetricInfo]
+    forgetting_definition: str
+    harness_versions: list[str]
+    rows: list[Row] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    decimals: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def citations(self) -> list[Citation]:
+        seen = {row.citation.key: row.citation for row in self.rows if row.citation}
+        return [seen[key] for key in sorted(seen)]
+
+
+def _measured_row(row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int) -> Row:
+    cells = {
+        (metric, aggregate): over_seeds([run.summary[metric][aggregate] for run in row.runs])
+        for metric in metrics
+        for aggregate in AGGREGATES
+    }
+    return Row(row.row_id, row.method, row.method, False, row.hparams, row.hparams_hash, row.seeds,
+               len(row.runs) < min_seeds, cells, measured=row)
+
+
+def _from_measured(table: BenchTable) -> LeaderTable:
+    key = table.key
+    versions = sorted({run.harness_version for row in table.rows.values() for run in row.runs})
+    leader = LeaderTable(key.slug, key.bench, key.version, key.spec_hash, key.profile, table.track, table.tasks,
+                         table.headline, table.min_seeds, dict(table.metrics), DEFAULT_FORGETTING, versions)
+    leader.rows = [_measured_row(row, table.metrics, table.min_seeds) for _, row in sorted(table.rows.items())]
+    return leader
+
+
+def _reported_only(reported: ReportedTable) -> LeaderTable:
+    return LeaderTable(f"{reported.bench}-reported", reported.bench, reported.bench_version, "", REPORTED_PROFILE, "", [],
+                       list(reported.metrics), 0, {}, reported.forgetting_definition, [])
+
+
+def _join(leader: LeaderTable, reported: ReportedTable, warn: Warn) -> None:
+    if leader.rows and any(row.reported for row in leader.rows) and leader.forgetting_definition != reported.forgetting_definition:
+        warn(f"reported rows for {reported.bench} use {reported.forgetting_definition}, others {leader.forgetting_definition}: "
+             f"their forgetting column stays empty")
+    if not any(row.reported for row in leader.rows):
+        leader.forgetting_definition = reported.forgetting_definition
+    for name, info in reported.metrics.items():
+        leader.metrics.setdefault(name, info)
+    for row in reported.rows:
+        cells = {(metric, aggregate): stat for metric, values in row.values.items() for aggregate, stat in values.items()}
+        leader.rows.append(Row(row.row_id, row.method, row.label, True, {}, "", [], False, cells, row.citation, row.source))
+
+
+def _rank(leader: LeaderTable) -> None:
+    def sort_key(row: Row) -> tuple:
+        parts = []
+        for metric in leader.headline:
+            info = leader.metrics.get(metric)
+            stat = row.cells.get((metric, "average"))
+            parts.append((1, 0.0) if stat is None or info is None else (0, -stat.mean if info.higher_is_better else stat.mean))
+        return (*parts, row.reported, row.row_id)
+
+    leader.rows.sort(key=sort_key)
+    for rank, row in enumerate(leader.rows, start=1):
+        row.rank = rank
+    leader.columns = [
+        Column(metric, aggregate, leader.metrics[metric].higher_is_better if aggregate == "average" else False)
+        for metric in leader.headline if metric in leader.metrics
+        for aggregate in ("average", leader.forgetting_definition)
+    ]
+    for column in leader.columns:
+        key = (column.metric, column.aggregate)
+        means = [row.cells[key].mean if row.cells.get(key) else None for row in leader.rows]
+        digits = decimals_for([m for m in means if m is not None])
+        leader.decimals[key] = digits
+        for row, mark in zip(leader.rows, marks(means, column.higher_is_better, digits)):
+            row.marks[key] = mark
+
+
+def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable], warn: Warn) -> list[LeaderTable]:
+    """Every table, in a fixed order: measured tables by key, then reported-only tables by bench."""
+    tables = [_from_measured(table) for table in measured.values()]
+    extra: dict[str, LeaderTable] = {}
+    for block in reported:
+        targets = [t for t in tables if t.bench == block.bench and t.profile == REPORTED_PROFILE
+                   and (block.bench_version is None or t.version == block.bench_version)]
+        if not targets:
+            targets = [extra.setdefault(block.bench, _reported_only(block))]
+        for target in targets:
+            _join(target, block, warn)
+    tables += [extra[bench] for bench in sorted(extra)]
+    for table in tables:
+        _rank(table)
+    return tables

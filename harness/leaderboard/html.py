@@ -1,0 +1,112 @@
+"""The static `index.html`: every table (sortable by a header click), its notes and its figures.
+
+Self-contained: inline CSS and script, no network, figures referenced beside the page.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Optional
+
+from harness.leaderboard.assemble import LeaderTable, Row
+from harness.leaderboard.tables import cell_text, header_lines, headers, hparams_text, method_text, seeds_text
+from harness.leaderboard.version import LEADERBOARD_VERSION
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222;line-height:1.4}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
+nav a{margin-right:1rem}ul.notes{font-size:.85rem;color:#555;padding-left:1.2rem}
+table.board{border-collapse:collapse;font-size:.9rem;margin:1rem 0;font-variant-numeric:tabular-nums}
+table.board th,table.board td{padding:.35rem .7rem;border-bottom:1px solid #e4e4e4;text-align:right}
+table.board th:nth-child(2),table.board td:nth-child(2){text-align:left}
+table.board th{cursor:pointer;user-select:none;background:#f6f6f6;position:relative}
+table.board th[aria-sort=ascending]::after{content:" ▲"}table.board th[aria-sort=descending]::after{content:" ▼"}
+tr.reported td{color:#666;font-style:italic}td.best{font-weight:700}td.second{text-decoration:underline}
+figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85rem;color:#555}
+details{margin:.4rem 0}summary{cursor:pointer}
+"""
+
+SCRIPT = """
+document.querySelectorAll("table.board").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th, column) {
+    th.addEventListener("click", function () {
+      var ascending = th.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("th").forEach(function (other) { other.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[column].dataset.sort, y = b.cells[column].dataset.sort;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        if (isNaN(nx) && isNaN(ny)) { return (ascending ? 1 : -1) * String(x).localeCompare(String(y)); }
+        if (isNaN(nx)) { return 1; }
+        if (isNaN(ny)) { return -1; }
+        return ascending ? nx - ny : ny - nx;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+});
+"""
+
+
+def _method_html(row: Row) -> str:
+    if row.reported:
+        cite = f' <a href="{escape(row.citation.url)}">[{escape(row.citation.key)}]</a>' if row.citation and row.citation.url else ""
+        return f"{escape(row.label)}{cite}"
+    return f'{escape(row.method)} <code title="{escape(hparams_text(row.hparams))}">{escape(row.hparams_hash)}</code>'
+
+
+def _table_html(table: LeaderTable) -> str:
+    head = "".join(f'<th scope="col" title="click to sort">{escape(label)}</th>' for label in headers(table))
+    body = []
+    for row in table.rows:
+        cells = [f'<td data-sort="{row.rank}">{row.rank}</td>',
+                 f'<td data-sort="{escape(method_text(row))}">{_method_html(row)}</td>',
+                 f'<td data-sort="{-1 if row.reported else len(row.seeds)}">{escape(seeds_text(table, row))}</td>']
+        for column in table.columns:
+            key = (column.metric, column.aggregate)
+            stat = row.cells.get(key)
+            value = "" if stat is None else repr(stat.mean)
+            cells.append(f'<td class="{row.marks[key]}" data-sort="{value}">{escape(cell_text(stat, table.decimals[key]))}</td>')
+        kind = "reported" if row.reported else "measured"
+        body.append(f'<tr class="{kind}" data-row="{escape(row.row_id)}">{"".join(cells)}</tr>')
+    return f'<table class="board" id="table-{escape(table.slug)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _figure(path: str, caption: str) -> str:
+    return f'<figure><img src="{escape(path)}" alt="{escape(caption)}" loading="eager"><figcaption>{escape(caption)}</figcaption></figure>'
+
+
+def _section(table: LeaderTable, figures: dict[str, str], samples: dict[str, str]) -> str:
+    version = "" if table.version is None else f" v{table.version}"
+    parts = [f'<section id="{escape(table.slug)}"><h2>{escape(table.bench + version)} ({escape(table.profile)})</h2>',
+             '<ul class="notes">' + "".join(f"<li>{escape(line)}</li>" for line in header_lines(table)) + "</ul>",
+             _table_html(table),
+             f'<p>Downloads: <a href="{escape(table.slug)}.md">Markdown</a> · <a href="{escape(table.slug)}.csv">CSV</a> · '
+             f'<a href="{escape(table.slug)}.json">JSON</a></p>']
+    if "forgetting" in figures:
+        parts.append(_figure(figures["forgetting"], f"forgetting ({table.forgetting_definition}), mean ± std over seeds"))
+    for row in table.rows:
+        if row.row_id not in figures:
+            continue
+        inner = _figure(figures[row.row_id], f"{row.method} {row.hparams_hash}: score matrices and each task's score across training")
+        if row.row_id in samples:
+            inner += _figure(samples[row.row_id], f"{row.method} {row.hparams_hash}: samples (seed {row.seeds[0]})")
+        parts.append(f"<details open><summary>{escape(row.method)} <code>{escape(row.hparams_hash)}</code></summary>{inner}</details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_html(tables: list[LeaderTable], figures: dict[str, dict[str, str]], samples: dict[str, dict[str, str]], title: Optional[str] = None) -> str:
+    title = title or f"Continual generative learning leaderboard v{LEADERBOARD_VERSION}"
+    nav = "".join(f'<a href="#{escape(t.slug)}">{escape(t.slug)}</a>' for t in tables)
+    sections = "".join(_section(t, figures.get(t.slug, {}), samples.get(t.slug, {})) for t in tables)
+    empty = "" if tables else "<p>No complete run records and no reported results yet.</p>"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{escape(title)}</title><style>{STYLE}</style></head>\n'
+        f"<body><h1>{escape(title)}</h1><p>Built by <code>harness leaderboard</code> from the committed run records; "
+        f"click a column header to sort.</p><nav>{nav}</nav>{empty}{sections}<script>{SCRIPT}</script></body></html>\n"
+    )

@@ -1,0 +1,154 @@
+"""Complete run records, read and grouped into leaderboard rows.
+
+A row is one (bench, bench version, spec hash, profile, method, hparams hash): its seeds are
+averaged. Records of different bench versions, spec hashes or profiles never share a row (nor a
+table). A malformed record, one of an unknown schema version, or one whose score matrices are
+broken is named by path, warned about and skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from harness.errors import UsageError
+from harness.record import read_record
+from metrics.continual import summarize
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True, order=True)
+class TableKey:
+    """One leaderboard table: a bench at one version and spec hash, under one profile."""
+
+    bench: str
+    version: int
+    spec_hash: str
+    profile: str
+
+    @property
+    def slug(self) -> str:
+        return f"{self.bench}-v{self.version}-{self.profile}-{self.spec_hash[:8]}"
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    name: str
+    higher_is_better: bool
+    description: str
+
+
+@dataclass
+class Run:
+    """What the leaderboard keeps of one complete record."""
+
+    path: Path
+    seed: int
+    harness_version: str
+    matrices: dict[str, list[list[Optional[float]]]]
+    summary: dict[str, dict[str, Optional[float]]]
+    samples: Optional[Path]
+
+
+@dataclass
+class MeasuredRow:
+    method: str
+    hparams: dict[str, Any]
+    hparams_hash: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def row_id(self) -> str:
+        return f"{self.method}-{self.hparams_hash}"
+
+    @property
+    def seeds(self) -> list[int]:
+        return [run.seed for run in self.runs]
+
+
+@dataclass
+class BenchTable:
+    key: TableKey
+    track: str
+    tasks: list[str]
+    headline: list[str]
+    min_seeds: int
+    metrics: dict[str, MetricInfo]
+    rows: dict[tuple[str, str], MeasuredRow] = field(default_factory=dict)
+
+
+def _run_of(record: dict[str, Any], path: Path) -> Run:
+    """The record's matrices and the aggregates recomputed from them (never its stored summary)."""
+    matrices, summary = {}, {}
+    for name, entry in record["metrics"].items():
+        try:
+            summary[name] = summarize(entry["matrix"], bool(entry["higher_is_better"]))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise UsageError(f"run record {path}: metric {name} has a broken score matrix ({exc})") from None
+        matrices[name] = entry["matrix"]
+    samples = record.get("samples")
+    if samples is not None and not isinstance(samples, str):
+        raise UsageError(f"run record {path}: 'samples' must be a path (relative to the record) to a PNG grid, got {samples!r}")
+    return Run(
+        path=path,
+        seed=int(record["seed"]),
+        harness_version=str(record.get("environment", {}).get("harness_version", "unknown")),
+        matrices=matrices,
+        summary=summary,
+        samples=(path.parent / samples) if samples else None,
+    )
+
+
+def _table_of(record: dict[str, Any], path: Path) -> BenchTable:
+    bench = record["bench"]
+    try:
+        key = TableKey(str(bench["name"]), int(bench["version"]), str(bench["spec_hash"]), str(bench["profile"]))
+        metrics = {
+            name: MetricInfo(name, bool(entry["higher_is_better"]), str(entry.get("description", "")))
+            for name, entry in sorted(record["metrics"].items())
+        }
+        headline = [str(name) for name in bench.get("headline") or list(metrics)[:1]]
+        table = BenchTable(key, str(bench.get("track", "")), [str(t) for t in bench["tasks"]], headline, int(bench.get("min_seeds", 3)), metrics)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"run record {path}: malformed bench or metrics section ({type(exc).__name__}: {exc})") from None
+    missing = [name for name in table.headline if name not in metrics]
+    if missing:
+        raise UsageError(f"run record {path}: headline metric {missing[0]} has no score matrix")
+    return table
+
+
+def load_runs(results_dir: Path, warn: Warn) -> dict[TableKey, BenchTable]:
+    """Every complete record under `results_dir/runs`, grouped by table and row, in a fixed order."""
+    tables: dict[TableKey, BenchTable] = {}
+    for path in sorted((Path(results_dir) / "runs").rglob("*.json")):
+        try:
+            record = read_record(path)
+            if record["status"] != "complete":
+                continue
+            fresh = _table_of(record, path)
+            run = _run_of(record, path)
+            method = record["method"]
+            row_key = (str(method["name"]), str(method["hparams_hash"]))
+            hparams = dict(method.get("hparams", {}))
+        except UsageError as exc:
+            reason = str(exc).replace(f"run record {path}: ", "").replace(f"run record {path} ", "")
+            warn(f"skipping run record {path}: {reason}")
+            continue
+        except (KeyError, TypeError, ValueError) as exc:
+            warn(f"skipping run record {path}: malformed ({type(exc).__name__}: {exc})")
+            continue
+        table = tables.setdefault(fresh.key, fresh)
+        if table.metrics != fresh.metrics:
+            warn(f"skipping run record {path}: its metric definitions differ from other records of {fresh.key.slug}")
+            continue
+        row = table.rows.setdefault(row_key, MeasuredRow(row_key[0], hparams, row_key[1]))
+        if run.seed in row.seeds:
+            warn(f"skipping run record {path}: seed {run.seed} of {row.row_id} already comes from {row.runs[row.seeds.index(run.seed)].path}")
+            continue
+        row.runs.append(run)
+    for table in tables.values():
+        for row in table.rows.values():
+            row.runs.sort(key=lambda run: run.seed)
+    return dict(sorted(tables.items()))

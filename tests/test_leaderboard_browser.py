@@ -1,0 +1,85 @@
+"""The leaderboard page in real headless Chromium: no console errors, header sorts, plots load."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from harness.leaderboard import build
+from leaderboard_records import toy_results
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage", "--window-size=1280,2200")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not chromedriver:
+        pytest.skip("headless Chromium absent: run scripts/install-chromium (Debian's chromium and chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium absent: run scripts/install-chromium")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(chromedriver))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def served_board(tmp_path: Path):
+    toy_results(tmp_path / "results")
+    shutil.copytree(REPO / "results" / "reported", tmp_path / "results" / "reported")
+    folder = build(tmp_path / "results", tmp_path / "board", lambda m: None)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    server.shutdown()
+
+
+def test_page_loads_sorts_and_shows_plots(browser, served_board: str, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(served_board)
+    assert browser.execute_script("return document.readyState") == "complete"
+    table = browser.find_element(By.CSS_SELECTOR, "table.board")
+    methods = lambda: [row.get_attribute("data-row") for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert methods() == ["er-e1", "finetune-h0"]
+    header = next(th for th in table.find_elements(By.TAG_NAME, "th") if th.text.startswith("judge_accuracy avg"))
+    header.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert methods() == ["finetune-h0", "er-e1"]
+    header.click()
+    assert methods() == ["er-e1", "finetune-h0"]
+
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
+    assert len(images) >= 5 and all(loaded for _, loaded in images), images
+
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    target = Path(os.environ.get("HARNESS_SCREENSHOT_DIR", tmp_path))
+    target.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.body.scrollHeight")
+    browser.set_window_size(1280, min(int(height) + 100, 8000))
+    assert browser.save_screenshot(str(target / "leaderboard.png"))
+    assert (target / "leaderboard.png").stat().st_size > 10_000
