@@ -20,6 +20,7 @@ from harness.sweep.grid import GridPoint
 
 Status = Literal["complete", "failed"]
 DEAD_GRACE_S = 20.0
+KILLED = "killed outside Python (out of memory, a signal such as scancel, or a lost node)"
 SLURM_ACTIVE = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED", "STAGE_OUT", "SIGNALING", "PREEMPTED"}
 
 
@@ -87,6 +88,8 @@ class SubmititHandle(Handle):
         try:
             self.job.result()
         except Exception as exc:  # noqa: BLE001 - the job's own failure, reported as one line
+            if not self.job.paths.result_pickle.exists():
+                return outcome_from_record(self.point, f"job {self.job.job_id} ended without a result: {KILLED}")
             return outcome_from_record(self.point, f"job {self.job.job_id}: {_last_line(str(exc))}")
         return outcome_from_record(self.point)
 
@@ -123,7 +126,7 @@ class SlurmHandle(SubmititHandle):
             self.dead_since = self.dead_since or time.monotonic()
             if time.monotonic() - self.dead_since > DEAD_GRACE_S:
                 what = "is no longer in the queue" if state == "GONE" else f"ended {state}"
-                return outcome_from_record(self.point, f"SLURM job {self.job.job_id} {what} without a result: killed outside Python (out of memory, scancel or a lost node)")
+                return outcome_from_record(self.point, f"SLURM job {self.job.job_id} {what} without a result: {KILLED}")
         else:
             self.dead_since = None
         return self._overdue()
