@@ -20,6 +20,7 @@ from harness.sweep.grid import GridPoint
 
 Status = Literal["complete", "failed"]
 DEAD_GRACE_S = 20.0
+RESULT_GRACE_S = 5.0
 KILLED = "killed outside Python (out of memory, a signal such as scancel, or a lost node)"
 SLURM_ACTIVE = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED", "STAGE_OUT", "SIGNALING", "PREEMPTED"}
 
@@ -85,11 +86,14 @@ class SubmititHandle(Handle):
     submitted_at: float = field(default_factory=time.monotonic)
 
     def _finished(self) -> Outcome:
+        waited = time.monotonic()
+        while not self.job.paths.result_pickle.exists() and time.monotonic() - waited < RESULT_GRACE_S:
+            time.sleep(0.2)  # a slow shared filesystem may show the result a little late
+        if not self.job.paths.result_pickle.exists():
+            return outcome_from_record(self.point, f"job {self.job.job_id} ended without a result: {KILLED}")
         try:
             self.job.result()
         except Exception as exc:  # noqa: BLE001 - the job's own failure, reported as one line
-            if not self.job.paths.result_pickle.exists():
-                return outcome_from_record(self.point, f"job {self.job.job_id} ended without a result: {KILLED}")
             return outcome_from_record(self.point, f"job {self.job.job_id}: {_last_line(str(exc))}")
         return outcome_from_record(self.point)
 
