@@ -147,7 +147,7 @@ def slurm_state(job_id: str) -> str | None:
     global _STATES, _STATES_AT
     if time.monotonic() - _STATES_AT > STATE_REFRESH_S:
         try:
-            listing = subprocess.run(["squeue", "--states=all", "-r", "-h", "-o", "%i|%T"], capture_output=True, text=True, timeout=30, check=True).stdout
+            listing = subprocess.run(["squeue", "--me", "--states=all", "-r", "-h", "-o", "%i|%T"], capture_output=True, text=True, timeout=30, check=True).stdout
         except (subprocess.SubprocessError, OSError):
             return None
         _STATES = dict(line.split("|", 1) for line in listing.splitlines() if "|" in line)
