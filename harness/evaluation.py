@@ -75,10 +75,12 @@ class ClassGenEvaluator:
     def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
         """{metric: [score on task 0, ..., score on task after_task]}."""
         scores: dict[str, list[float]] = {name: [] for name in self.bench.metrics}
+        self.last_samples = []
         for task in self.tasks[: after_task + 1]:
             evaluation = TaskEvaluation(self, backbone, task, after_task)
             for name in self.bench.metrics:
                 scores[name].append(METRICS.get(name).compute(evaluation))
+            self.last_samples.append((evaluation.samples, evaluation.sample_labels))
         return scores
 
     def describe(self) -> dict[str, object]:

@@ -9,6 +9,7 @@ Schema (version 1):
   evaluation {...evaluator facts, e.g. judge cache key and test accuracy},
   metrics {name: {higher_is_better, description, matrix: T x T with null above the diagonal}},
   summary {name: {average, average_incremental, forgetting_*}}   (complete records only),
+  samples (optional): file name, beside the record, of a PNG grid of the final samples,
   created_at, updated_at (UTC ISO 8601).
 Only "complete" records reach a leaderboard.
 """
