@@ -1,5 +1,6 @@
 """Jobs under submitit's local executor: preemption then requeue gives the uninterrupted record;
-a job killed outside Python is reported failed within a bounded time."""
+a job killed outside Python is reported failed within a bounded time; a worker running a chunk
+of runs reports each run as it ends and goes on past a failing one."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ import torch
 from harness.bench import Resources
 from harness.record import read_record
 from harness.runner import RunSpec
-from harness.sweep import LaunchOptions, expand
+from harness.sweep import LaunchOptions, expand, run_sweep
 from harness.sweep.executors import EXECUTORS
+from harness.sweep.grid import Grid, GridPoint
 from harness.sweep.handles import Handle, Outcome
 from harness.sweep.job import RunJob
 from tests.conftest import TINY_BENCH, write_bench
@@ -25,9 +27,9 @@ RESOURCES = Resources(gpus=0, cpus=1, mem_gb=1, timeout_min=10)
 SLOWER_PROFILE = {**TINY_BENCH["profiles"], "default": {**TINY_BENCH["profiles"]["default"], "steps_per_task": 40}}
 
 
-def _point(tmp_path: Path, results: str):
-    bench = str(write_bench(tmp_path, profiles=SLOWER_PROFILE))
-    grid = expand(RunSpec(method="", bench="", results_dir=tmp_path / results), ["er"], [bench], [3])
+def _point(tmp_path: Path, results: str, seed: int = 3, **bench_changes: object) -> GridPoint:
+    bench = str(write_bench(tmp_path, **{"profiles": SLOWER_PROFILE, **bench_changes}))
+    grid = expand(RunSpec(method="", bench="", results_dir=tmp_path / results), ["er"], [bench], [seed])
     return grid.todo[0]
 
 
@@ -55,15 +57,22 @@ def _tasks_done(path: Path) -> int:
         return -1
 
 
-def _wait_outcome(handle: Handle, timeout_s: float) -> tuple[Outcome, float]:
+def _wait_outcomes(handle: Handle, timeout_s: float) -> tuple[list[Outcome], float]:
     started = time.monotonic()
-    while (outcome := handle.poll()) is None:
+    outcomes: list[Outcome] = []
+    while not handle.finished:
         assert time.monotonic() - started < timeout_s, "the sweep waited too long for a job"
+        outcomes += handle.poll()
         time.sleep(0.2)
-    return outcome, time.monotonic() - started
+    return outcomes, time.monotonic() - started
 
 
-def test_preempted_job_requeues_and_its_record_equals_an_uninterrupted_run(tmp_path: Path) -> None:
+def _wait_outcome(handle: Handle, timeout_s: float) -> tuple[Outcome, float]:
+    (outcome,), waited = _wait_outcomes(handle, timeout_s)
+    return outcome, waited
+
+
+def test_preempted_chunk_requeues_skips_its_complete_run_and_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     reference_point = _point(tmp_path, "reference")
     threads = torch.get_num_threads()
     try:
@@ -72,22 +81,24 @@ def test_preempted_job_requeues_and_its_record_equals_an_uninterrupted_run(tmp_p
         torch.set_num_threads(threads)
     reference = read_record(reference_point.record_path)
 
-    point = _point(tmp_path, "preempted")
+    earlier, point = _point(tmp_path, "preempted", seed=4), _point(tmp_path, "preempted")
     options = LaunchOptions(log_dir=tmp_path / "logs", overrides={})
-    (handle,) = EXECUTORS.get("local").launch([point], RESOURCES, options)
+    (handle,) = EXECUTORS.get("local").launch([earlier, point], RESOURCES, options)
     task = _task_pid(handle)
-    _wait_until(lambda: _tasks_done(point.record_path) == 1, 120, "task 1 of the run")
+    _wait_until(lambda: _tasks_done(point.record_path) == 1, 240, "task 1 of the chunk's second run")
+    earlier_record = read_record(earlier.record_path)
     os.kill(task, signal.SIGUSR2)  # what SLURM sends before a time limit or a preemption
-    outcome, _ = _wait_outcome(handle, 300)
+    outcomes, _ = _wait_outcomes(handle, 300)
 
-    assert outcome.status == "complete", outcome.detail
+    assert [(o.point, o.status) for o in outcomes] == [(earlier, "complete"), (point, "complete")], outcomes
     log = Path(handle.job.paths.stderr).read_text()
-    assert "Caught signal SIGUSR2" in log and "resuming" in log, log[-2000:]
+    assert "Caught signal SIGUSR2" in log and log.count("resuming") == 1, log[-2000:]
+    assert read_record(earlier.record_path) == earlier_record, "the requeued chunk ran its complete run again"
     record = read_record(point.record_path)
     assert record["tasks_done"] == 2
     assert record["metrics"] == reference["metrics"]
     assert record["summary"] == reference["summary"]
-    assert handle.job.result() == str(point.record_path)
+    assert handle.job.result() == [str(earlier.record_path), str(point.record_path)]
 
 
 def test_job_killed_outside_python_is_reported_failed_in_bounded_time(tmp_path: Path) -> None:
@@ -111,3 +122,36 @@ def test_deadline_bounds_a_job_that_never_ends(tmp_path: Path) -> None:
     assert outcome.status == "failed" and "gave no result within 0.1 min" in outcome.detail
     assert waited < 30
     _wait_until(lambda: handle.job.done(), 30, "the cancelled job to stop")
+
+
+def test_a_chunk_goes_on_past_a_failing_run_and_reports_each_run_as_it_ends(tmp_path: Path) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "broken").mkdir()
+    first = _point(tmp_path / "good", "results", seed=0)
+    broken = _point(tmp_path / "broken", "results", seed=1, tasks=[[0, 1], [2, 42]])  # same bench name: one chunk
+    last = _point(tmp_path / "good", "results", seed=2)
+    lines: list[str] = []
+    last_complete_at_first_line: list[bool] = []
+
+    def echo(line: str) -> None:
+        if line.startswith("[1/3]"):
+            last_complete_at_first_line.append(_tasks_done(last.record_path) == 2)
+        lines.append(line)
+
+    options = LaunchOptions(log_dir=tmp_path / "logs", overrides={"cpus": 1}, max_parallel=1)
+    summary = run_sweep(Grid((first, broken, last), ()), "local", options, echo=echo, poll_s=0.2)
+
+    assert [(o.point, o.status) for o in summary.outcomes] == [(first, "complete"), (broken, "failed"), (last, "complete")]
+    assert "names class 42" in summary.failed[0].detail
+    assert lines[1:] == [
+        f"[1/3] complete: {first.label}: {first.record_path}",
+        f"[2/3] failed: {broken.label}: {summary.failed[0].detail}",
+        f"[3/3] complete: {last.label}: {last.record_path}",
+    ]
+    assert last_complete_at_first_line == [False], "the first run was reported only when the whole chunk ended"
+    assert summary.lines() == [
+        "sweep: 2 complete, 1 failed, 0 skipped (already complete)",
+        f"  failed: {broken.label}: {summary.failed[0].detail}",
+    ]
+    assert read_record(broken.record_path)["status"] == "failed"
+    assert len(list((tmp_path / "logs").glob("*/*_result.pkl"))) == 1, "the three runs should share one worker job"

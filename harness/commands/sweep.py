@@ -27,8 +27,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--slurm-partition", help="SLURM partition (default: the cluster's default)")
     for name in RESOURCE_FIELDS:
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, help=f"per-job {name.replace('_', ' ')} (default: the bench's resources.{name})")
-    parser.add_argument("--max-parallel", type=int, help="most jobs at once (local default: cpus // --cpus; SLURM: array parallelism)")
-    parser.add_argument("--max-wait-min", type=float, help="give up on a job after this many minutes (default: timeout x (1 + requeues) + 5)")
+    parser.add_argument("--max-parallel", type=int, help="most jobs at once (local: worker processes, each running its share of the runs one after another; default cpus // --cpus; SLURM: array parallelism)")
+    parser.add_argument("--max-wait-min", type=float, help="give up on a job after this many minutes per run in it (default: timeout x (1 + requeues) + 5)")
     parser.add_argument("--results", type=Path, default=Path(os.environ.get("HARNESS_RESULTS", "results")), help="results folder")
     parser.add_argument("--log-dir", type=Path, help="submitit logs (default: RESULTS/sweep-logs)")
     parser.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")

@@ -1,4 +1,5 @@
-"""Where a sweep's jobs run: inline (this process), local (submitit processes), slurm (job arrays).
+"""Where a sweep's jobs run: inline (this process), local (a few submitit worker processes, each
+running its chunk of the runs one after another), slurm (job arrays, one task per run).
 
 `EXECUTORS` is the one source of truth for the executor names; `RESOURCE_FIELDS` (the fields
 of `harness.bench.Resources`) is the one source of truth for the resource flags.
@@ -21,8 +22,8 @@ from harness.bench import Resources
 from harness.errors import UsageError
 from harness.registry import Registry
 from harness.sweep.grid import GridPoint
-from harness.sweep.handles import Handle, InlineHandle, LocalHandle, SlurmHandle
-from harness.sweep.job import RunJob
+from harness.sweep.handles import ChunkHandle, Handle, InlineHandle, SlurmHandle, record_stamp
+from harness.sweep.job import ChunkJob, RunJob
 
 RESOURCE_FIELDS = tuple(f.name for f in dataclasses.fields(Resources))
 
@@ -40,11 +41,12 @@ class LaunchOptions:
     def resources(self, bench_defaults: Resources) -> Resources:
         return dataclasses.replace(bench_defaults, **{k: v for k, v in self.overrides.items() if v is not None})
 
-    def deadline_s(self, resources: Resources) -> float:
-        """No job may be waited on longer: its time limit times (1 + requeues) plus slack."""
+    def deadline_s(self, resources: Resources, runs: int = 1) -> float:
+        """No job may be waited on longer: per run, --max-wait-min or its time limit times
+        (1 + requeues) plus slack; a job that runs `runs` runs one after another gets `runs` times that."""
         if self.max_wait_min is not None:
-            return 60 * self.max_wait_min
-        return 60 * resources.timeout_min * (1 + MAX_REQUEUES) + 300
+            return 60 * self.max_wait_min * runs
+        return (60 * resources.timeout_min * (1 + MAX_REQUEUES) + 300) * runs
 
 
 MAX_REQUEUES = 3
@@ -54,8 +56,9 @@ MAX_REQUEUES = 3
 class ExecutorKind:
     name: str
     description: str
-    launch: Callable[[list[GridPoint], Resources, LaunchOptions], list[Handle]]
-    parallel_slots: Callable[[Resources, LaunchOptions], int | None]  # None: the scheduler throttles
+    launch: Callable[[list[GridPoint], Resources, LaunchOptions], list[Handle]]  # one batch of runs
+    parallel_slots: Callable[[Resources, LaunchOptions], int | None]  # jobs at once; None: the scheduler throttles
+    batches: Callable[[list[GridPoint], Resources, LaunchOptions], list[list[GridPoint]]] = lambda points, r, o: [[p] for p in points]
     check: Callable[[LaunchOptions], None] = lambda options: None
 
 
@@ -70,11 +73,21 @@ def _local_slots(resources: Resources, options: LaunchOptions) -> int:
     return options.max_parallel or max(1, (os.cpu_count() or 1) // max(1, resources.cpus))
 
 
+def _local_chunks(points: list[GridPoint], resources: Resources, options: LaunchOptions) -> list[list[GridPoint]]:
+    """At most one chunk per slot, dealt round-robin so that every chunk gets a mix of methods and seeds."""
+    count = min(len(points), _local_slots(resources, options))
+    return [points[start::count] for start in range(count)]
+
+
 def _launch_local(points: list[GridPoint], resources: Resources, options: LaunchOptions) -> list[Handle]:
+    """One worker job for the whole chunk `points`; its time limit and deadline scale with their number."""
     executor = submitit.LocalExecutor(folder=options.log_dir / "%j", max_num_timeout=MAX_REQUEUES)
-    executor.update_parameters(timeout_min=resources.timeout_min, gpus_per_node=resources.gpus, signal_delay_s=signal_delay_s(resources))
-    deadline = options.deadline_s(resources)
-    return [LocalHandle(point, executor.submit(RunJob(resources.cpus), point.spec), deadline) for point in points]
+    executor.update_parameters(
+        timeout_min=resources.timeout_min * len(points), gpus_per_node=resources.gpus, signal_delay_s=signal_delay_s(resources)
+    )
+    stamps = tuple(record_stamp(point.record_path) for point in points)  # before the job can write any
+    job = executor.submit(ChunkJob(resources.cpus), [point.spec for point in points])
+    return [ChunkHandle(tuple(points), job, options.deadline_s(resources, len(points)), stamps)]
 
 
 def signal_delay_s(resources: Resources) -> int:
@@ -128,5 +141,5 @@ def _launch_slurm(points: list[GridPoint], resources: Resources, options: Launch
 
 
 EXECUTORS.add("inline", ExecutorKind("inline", "one run after another in this process", _launch_inline, lambda r, o: 1))
-EXECUTORS.add("local", ExecutorKind("local", "submitit processes on this machine", _launch_local, _local_slots))
-EXECUTORS.add("slurm", ExecutorKind("slurm", "SLURM job arrays via submitit", _launch_slurm, lambda r, o: None, _check_slurm))
+EXECUTORS.add("local", ExecutorKind("local", "submitit worker processes on this machine", _launch_local, _local_slots, _local_chunks))
+EXECUTORS.add("slurm", ExecutorKind("slurm", "SLURM job arrays via submitit", _launch_slurm, lambda r, o: None, lambda points, r, o: [points], _check_slurm))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from harness.bench import Resources
-from harness.sweep.executors import EXECUTORS, LaunchOptions
+from harness.sweep.executors import EXECUTORS, ExecutorKind, LaunchOptions
 from harness.sweep.grid import Grid, GridPoint
 from harness.sweep.handles import Handle, Outcome
 
@@ -40,36 +40,34 @@ def _groups(points: tuple[GridPoint, ...], options: LaunchOptions) -> list[tuple
 
 
 def run_sweep(grid: Grid, executor: str, options: LaunchOptions, echo: Callable[[str], None] = print, poll_s: float = 1.0) -> SweepSummary:
+    """Launch the grid's runs in the executor's batches, as many jobs at once as it has slots, and
+    echo one progress line per run as its outcome arrives."""
     kind = EXECUTORS.get(executor)
     kind.check(options)
     total = len(grid.todo)
     echo(f"sweep: {grid.size} runs in the grid, {len(grid.complete)} already complete, {total} to run on {executor}")
-    queue: list[tuple[Resources, GridPoint]] = []
+    queue = [(resources, batch) for resources, points in _groups(grid.todo, options) for batch in kind.batches(points, resources, options)]
     in_flight: list[Handle] = []
-    for resources, points in _groups(grid.todo, options):
-        if kind.parallel_slots(resources, options) is None:
-            in_flight += kind.launch(points, resources, options)
-        else:
-            queue += [(resources, point) for point in points]
     outcomes: list[Outcome] = []
     try:
         while queue or in_flight:
-            while queue and len(in_flight) < (kind.parallel_slots(queue[0][0], options) or 1):
-                resources, point = queue.pop(0)
-                in_flight += kind.launch([point], resources, options)
-            finished = False
-            for handle in list(in_flight):
-                outcome = handle.poll()
-                if outcome is None:
-                    continue
-                in_flight.remove(handle)
+            while queue and _has_slot(kind, queue[0][0], options, len(in_flight)):
+                resources, batch = queue.pop(0)
+                in_flight += kind.launch(batch, resources, options)
+            arrived = [outcome for handle in in_flight for outcome in handle.poll()]
+            in_flight = [handle for handle in in_flight if not handle.finished]
+            for outcome in arrived:
                 outcomes.append(outcome)
-                finished = True
                 echo(f"[{len(outcomes)}/{total}] {outcome.status}: {outcome.point.label}: {outcome.detail}")
-            if in_flight and not finished:
+            if in_flight and not arrived:
                 time.sleep(poll_s)
     except BaseException:
         for handle in in_flight:
             handle.cancel()
         raise
     return SweepSummary(tuple(outcomes), grid.complete)
+
+
+def _has_slot(kind: ExecutorKind, resources: Resources, options: LaunchOptions, running: int) -> bool:
+    slots = kind.parallel_slots(resources, options)
+    return slots is None or running < slots
