@@ -1,5 +1,5 @@
 """Subcommands. Each module has `add_parser(subparsers)`, which sets `handler` on its parser."""
 
-from harness.commands import list_, run, show
+from harness.commands import data, list_, run, show
 
-COMMANDS = [run, show, list_]
+COMMANDS = [run, show, list_, data]
