@@ -3,7 +3,9 @@ DDPMs in "Exploring Continual Learning of Diffusion Models").
 
 loss = L_simple(current batch) + rehearsal_coef * L_simple(batch from the buffer of past tasks).
 The buffer keeps `buffer_per_task` real training examples of every finished task, drawn
-uniformly at random; the replay batch has the current batch's size.
+uniformly at random; the replay batch has the current batch's size. The studies sweep the
+buffer (coreset) size S per task (0, 50, 200, 500 in the VCL study; 0 disables replay) and the
+coefficient (1 and a reduced one in the DDPM study): `--set buffer_per_task=S rehearsal_coef=C`.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ class ExperienceReplay(DiffusionMethod):
         rehearsal_coef: float = 0.01
 
         def validate(self) -> str | None:
-            if self.buffer_per_task < 1:
-                return f"buffer_per_task must be >= 1, got {self.buffer_per_task}"
+            if self.buffer_per_task < 0:
+                return f"buffer_per_task must be >= 0 (0 = no replay), got {self.buffer_per_task}"
             if self.rehearsal_coef < 0:
                 return f"rehearsal_coef must be >= 0, got {self.rehearsal_coef}"
             return None
