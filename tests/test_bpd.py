@@ -74,3 +74,27 @@ def test_normal_kl_agrees_with_torch_distributions() -> None:
     m1, m2, lv1, lv2 = torch.randn(4, 5, dtype=torch.float64).unbind(0)
     expected = torch.distributions.kl_divergence(torch.distributions.Normal(m1, (0.5 * lv1).exp()), torch.distributions.Normal(m2, (0.5 * lv2).exp()))
     torch.testing.assert_close(normal_kl(m1, lv1, m2, lv2), expected)
+
+
+def test_runner_stores_the_breakdown_in_the_record(tmp_path) -> None:
+    from conftest import write_bench
+    from harness.record import read_record
+    from harness.runner import RunSpec, execute
+
+    bench = write_bench(tmp_path, metrics=["judge_accuracy", "bits_per_dim"], metric_options={"bits_per_dim": {"images": 8, "timestep_stride": 25, "ranges": 4}})
+    record = read_record(execute(RunSpec(method="finetune", bench=str(bench), profile="smoke", results_dir=tmp_path)))
+    details = record["details"]["bits_per_dim"]
+    assert details[0][1] is None and details[1][0]["timestep_ranges"] == [[0, 24], [25, 49], [50, 74], [75, 99]]
+    for t in range(2):
+        for i in range(t + 1):
+            assert record["metrics"]["bits_per_dim"]["matrix"][t][i] == pytest.approx(details[t][i]["total"])
+            assert details[t][i]["total"] == pytest.approx(details[t][i]["prior"] + sum(details[t][i]["range_bits_per_dim"]))
+
+
+def test_metric_options_must_name_a_listed_metric(tmp_path) -> None:
+    from conftest import write_bench
+    from harness.bench import load_bench_file
+    from harness.errors import UsageError
+
+    with pytest.raises(UsageError, match="metric_options names 'bits_per_dim'"):
+        load_bench_file(write_bench(tmp_path, metric_options={"bits_per_dim": {"images": 8}}))
