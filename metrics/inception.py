@@ -73,12 +73,12 @@ def _features(evaluation) -> tuple[np.ndarray, np.ndarray]:
     return evaluation.inception_sample_features, cache[key]
 
 
-@register_metric("inception_fid", "class-gen", False, "FID in clean-fid's Inception-v3 feature space, samples vs held-out real test images")
+@register_metric("inception_fid", "class-gen", False, "FID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)
 def inception_fid(evaluation) -> float:
     return frechet_distance_of_features(*_features(evaluation))
 
 
-@register_metric("inception_kid", "class-gen", False, "KID in clean-fid's Inception-v3 feature space, samples vs held-out real test images")
+@register_metric("inception_kid", "class-gen", False, "KID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)
 def inception_kid(evaluation) -> float:
     samples, real = _features(evaluation)
     return kernel_distance(samples, real, num_subsets=100, rng=evaluation.numpy_rng("inception-kid"))
