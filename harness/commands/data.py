@@ -14,7 +14,7 @@ from harness.errors import UsageError
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("data", help="fetch a bench's dataset into the local data root", description=__doc__)
-    actions = parser.add_subparsers(dest="action", required=True)
+    actions = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
     fetch = actions.add_parser("fetch", help="download the dataset a bench reads (skips files already present)")
     fetch.add_argument("bench", help="bench name or YAML path")
     fetch.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
