@@ -8,7 +8,7 @@
   L_0     = -log p(x0 | x1), a Gaussian discretized into 256 bins on [-1, 1] (Ho et al.'s decoder).
 Every term is measured on held-out real test images with noise drawn from the evaluation seed.
 The bound is summed over all timesteps (`timestep_stride: 1`, the exact sum) or, to bound the
-cost, over every stride-th timestep weighted by the stride. The per-timestep-range breakdown
+cost, over every timestep below `exact_below` and every stride-th one above, weighted by the stride. The per-timestep-range breakdown
 goes into the run record: forgetting shows in late timesteps while the total hides it
 ("Exploring Continual Learning of Diffusion Models", Sec. 3.2).
 """
@@ -33,11 +33,12 @@ class BpdOptions:
     images: int = 256          # held-out test images per task (a seeded subset); 0 = all
     timestep_stride: int = 1   # 1 = the exact sum over all timesteps
     ranges: int = 10           # equal-width timestep ranges in the stored breakdown
+    exact_below: int = 100     # timesteps below this are always all evaluated (their terms fall steeply)
     batch_size: int = 256
 
     def validate(self) -> None:
-        if self.images < 0 or self.timestep_stride < 1 or self.ranges < 1 or self.batch_size < 1:
-            raise UsageError(f"bits_per_dim options {self} are invalid: images >= 0, timestep_stride >= 1, ranges >= 1, batch_size >= 1")
+        if self.images < 0 or self.timestep_stride < 1 or self.ranges < 1 or self.batch_size < 1 or self.exact_below < 0:
+            raise UsageError(f"bits_per_dim options {self} are invalid: images >= 0, timestep_stride >= 1, ranges >= 1, batch_size >= 1, exact_below >= 0")
 
 
 def normal_kl(mean1: torch.Tensor, logvar1: torch.Tensor, mean2: torch.Tensor, logvar2: torch.Tensor) -> torch.Tensor:
@@ -109,11 +110,13 @@ def bound_terms(
     return prior, torch.stack(columns, 1)
 
 
-def strided_timesteps(num_timesteps: int, stride: int) -> tuple[list[int], list[int]]:
-    """Timesteps to evaluate and the weight of each: 0 always (the decoder), then one timestep
-    per block of `stride` KL terms, weighted by the block's length (exact when stride is 1)."""
-    timesteps, weights = [0], [1]
-    for start in range(1, num_timesteps, stride):
+def strided_timesteps(num_timesteps: int, stride: int, exact_below: int = 0) -> tuple[list[int], list[int]]:
+    """Timesteps to evaluate and the weight of each: every timestep below `exact_below` (and 0, the
+    decoder) with weight 1, then one timestep per block of `stride` KL terms, weighted by the
+    block's length (exact when stride is 1)."""
+    exact = max(1, min(exact_below, num_timesteps))
+    timesteps, weights = list(range(exact)), [1] * exact
+    for start in range(exact, num_timesteps, stride):
         timesteps.append(start)
         weights.append(min(stride, num_timesteps - start))
     return timesteps, weights
@@ -124,7 +127,7 @@ def bits_per_dim_with_breakdown(
     generator: torch.Generator, options: BpdOptions = BpdOptions(),
 ) -> tuple[float, dict[str, object]]:
     """Mean bits per dimension of `images` and the per-range breakdown (also in bits/dim)."""
-    timesteps, weights = strided_timesteps(constants.num_timesteps, options.timestep_stride)
+    timesteps, weights = strided_timesteps(constants.num_timesteps, options.timestep_stride, options.exact_below)
     priors, terms = [], []
     for start in range(0, images.shape[0], options.batch_size):
         prior, term = bound_terms(predict_noise, images[start : start + options.batch_size], labels[start : start + options.batch_size], constants, timesteps, generator)

@@ -66,8 +66,18 @@ def test_a_wrong_predictor_costs_bits_in_late_timesteps() -> None:
 
 def test_strided_timesteps_cover_every_kl_term_once() -> None:
     for stride in (1, 7, 10):
-        timesteps, weights = strided_timesteps(1000, stride)
-        assert timesteps[0] == 0 and weights[0] == 1 and sum(weights) == 1000
+        for exact_below in (0, 100):
+            timesteps, weights = strided_timesteps(1000, stride, exact_below)
+            assert timesteps[0] == 0 and weights[0] == 1 and sum(weights) == 1000
+            assert timesteps[: max(exact_below, 1)] == list(range(max(exact_below, 1)))
+
+
+def test_strided_bound_stays_close_to_the_exact_sum() -> None:
+    constants, data, predictor = _gaussian_case(0.2, images=128)
+    labels = torch.zeros(data.shape[0], dtype=torch.long)
+    exact, _ = bits_per_dim_with_breakdown(predictor, data, labels, constants, torch.Generator().manual_seed(0))
+    strided, _ = bits_per_dim_with_breakdown(predictor, data, labels, constants, torch.Generator().manual_seed(0), BpdOptions(timestep_stride=20))
+    assert strided == pytest.approx(exact, abs=0.05)
 
 
 def test_normal_kl_agrees_with_torch_distributions() -> None:
