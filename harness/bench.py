@@ -57,6 +57,7 @@ class BenchSpec:
     headline: tuple[str, ...]
     profiles: dict[str, Profile]
     min_seeds: int = 3
+    metric_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     resources: Resources = field(default_factory=Resources)
     spec_hash: str = ""
     path: str = ""
@@ -97,6 +98,16 @@ def _build(cls: type, values: Any, what: str, path: Path) -> Any:
         raise UsageError(f"bench spec {path}: bad {what}: {exc}") from None
 
 
+def _metric_options(raw: Any, metrics: tuple[str, ...], path: Path) -> dict[str, dict[str, Any]]:
+    """Per-metric options (e.g. the cost knobs of bits_per_dim); only for listed metrics."""
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise UsageError(f"bench spec {path}: metric_options must map a metric name to a mapping of options")
+    stray = sorted(set(raw) - set(metrics))
+    if stray:
+        raise UsageError(f"bench spec {path}: metric_options names {stray[0]!r}, which is not in the bench's metrics list")
+    return {name: dict(options) for name, options in raw.items()}
+
+
 def load_bench_file(path: Path) -> BenchSpec:
     try:
         raw = yaml.safe_load(path.read_text())
@@ -132,6 +143,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         headline=headline,
         profiles=profiles,
         min_seeds=int(raw.get("min_seeds", 3)),
+        metric_options=_metric_options(raw.get("metric_options", {}), metrics, path),
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
         spec_hash=_spec_hash(raw),
         path=str(path),

@@ -23,6 +23,7 @@ class TaskEvaluation:
 
     def __init__(self, evaluator: "ClassGenEvaluator", backbone: torch.nn.Module, task: Task, after_task: int) -> None:
         self.evaluator, self.backbone, self.task, self.after_task = evaluator, backbone, task, after_task
+        self.details: dict[str, object] = {}  # metric name -> JSON-able breakdown, stored in the record
 
     def numpy_rng(self, purpose: str) -> np.random.Generator:
         return numpy_rng(self.evaluator.seed, "eval", purpose, self.after_task, self.task.index)
@@ -63,6 +64,8 @@ class ClassGenEvaluator:
             metric = METRICS.get(name)
             if metric.track != bench.track:
                 raise UsageError(f"bench {bench.name} lists metric {name} of track {metric.track}, but the bench is {bench.track}")
+            if metric.check_ready is not None:
+                metric.check_ready()
         self.bench, self.tasks, self.profile, self.seed = bench, tasks, profile, seed
         started = time.perf_counter()
         judge, self.judge_key = load_or_train_judge(data.train_x, data.train_y, data.num_classes, JudgeConfig(**bench.judge))
@@ -71,16 +74,20 @@ class ClassGenEvaluator:
         self.judge_test_accuracy = float((logits.argmax(1) == data.test_y).double().mean())
         self.real_features = [judge_outputs(self.judge, task.test_x)[1] for task in tasks]
         self.setup_seconds = time.perf_counter() - started
+        self.cache: dict[object, object] = {}  # per-run artefacts metrics reuse (e.g. real-image features)
+        self.last_details: list[dict[str, object]] = []
 
     def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
         """{metric: [score on task 0, ..., score on task after_task]}."""
         scores: dict[str, list[float]] = {name: [] for name in self.bench.metrics}
-        self.last_samples = []
+        self.last_samples: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self.last_details = []
         for task in self.tasks[: after_task + 1]:
             evaluation = TaskEvaluation(self, backbone, task, after_task)
             for name in self.bench.metrics:
                 scores[name].append(METRICS.get(name).compute(evaluation))
             self.last_samples.append((evaluation.samples, evaluation.sample_labels))
+            self.last_details.append(evaluation.details)
         return scores
 
     def describe(self) -> dict[str, object]:

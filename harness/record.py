@@ -8,6 +8,8 @@ Schema (version 1):
   tasks_done, timing {setup_s, per_task: [{train_s, eval_s, checkpoint_s}], total_s},
   evaluation {...evaluator facts, e.g. judge cache key and test accuracy},
   metrics {name: {higher_is_better, description, matrix: T x T with null above the diagonal}},
+  details {name: T x T matrix of per-task breakdowns a metric chose to keep} (optional, e.g.
+    bits_per_dim's per-timestep-range terms),
   summary {name: {average, average_incremental, forgetting_*}}   (complete records only),
   samples (optional): file name, beside the record, of a PNG grid of the final samples,
   created_at, updated_at (UTC ISO 8601).

@@ -183,6 +183,11 @@ def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, ta
     eval_s = time.perf_counter() - eval_started
     for name, row in scores.items():
         record["metrics"][name]["matrix"][t][: t + 1] = row
+    for i, details in enumerate(evaluator.last_details):
+        for name, value in details.items():
+            size = len(tasks)
+            matrix = record.setdefault("details", {}).setdefault(name, [[None] * size for _ in range(size)])
+            matrix[t][i] = value
     checkpoint_started = time.perf_counter()
     save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
     record["tasks_done"] = t + 1

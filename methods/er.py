@@ -3,7 +3,15 @@ DDPMs in "Exploring Continual Learning of Diffusion Models").
 
 loss = L_simple(current batch) + rehearsal_coef * L_simple(batch from the buffer of past tasks).
 The buffer keeps `buffer_per_task` real training examples of every finished task, drawn
-uniformly at random; the replay batch has the current batch's size.
+uniformly at random; the replay batch has the current batch's size. The studies sweep the
+buffer (coreset) size S per task (0, 50, 200, 500 in the VCL study; 0 disables replay) and the
+coefficient (1 and a reduced 0.01 in the DDPM study): `--set buffer_per_task=S --set rehearsal_coef=C`.
+
+Default coefficient 0.1, not the DDPM study's 0.01: the study trains 20K steps per task, where
+replay at weight 1 overfits its 200-example buffer; at this harness's CPU budgets (hundreds of
+steps per task) 0.01 replays too little to matter. Measured on split-digits, seed 0, default
+profile, judge-accuracy forgetting (best-minus-final): finetune 0.90, coef 0.01 0.59,
+coef 0.1 0.07, coef 1 0.005. 0.1 is the reduced coefficient that still protects at this budget.
 """
 
 from __future__ import annotations
@@ -24,11 +32,11 @@ class ExperienceReplay(DiffusionMethod):
     @dataclass(frozen=True)
     class Hparams:
         buffer_per_task: int = 50
-        rehearsal_coef: float = 0.01
+        rehearsal_coef: float = 0.1
 
         def validate(self) -> str | None:
-            if self.buffer_per_task < 1:
-                return f"buffer_per_task must be >= 1, got {self.buffer_per_task}"
+            if self.buffer_per_task < 0:
+                return f"buffer_per_task must be >= 0 (0 = no replay), got {self.buffer_per_task}"
             if self.rehearsal_coef < 0:
                 return f"rehearsal_coef must be >= 0, got {self.rehearsal_coef}"
             return None

@@ -15,14 +15,17 @@ class MetricDef:
     higher_is_better: bool
     description: str
     compute: Callable[[Any], float]
+    check_ready: Callable[[], None] | None = None  # raises before any training if a prerequisite is missing
 
 
 METRICS: Registry[MetricDef] = Registry("metric")
 
 
-def register_metric(name: str, track: str, higher_is_better: bool, description: str) -> Callable[[Callable[[Any], float]], Callable[[Any], float]]:
+def register_metric(
+    name: str, track: str, higher_is_better: bool, description: str, check_ready: Callable[[], None] | None = None
+) -> Callable[[Callable[[Any], float]], Callable[[Any], float]]:
     def decorator(fn: Callable[[Any], float]) -> Callable[[Any], float]:
-        METRICS.add(name, MetricDef(name, track, higher_is_better, description, fn))
+        METRICS.add(name, MetricDef(name, track, higher_is_better, description, fn, check_ready))
         return fn
 
     return decorator

@@ -1,0 +1,81 @@
+"""Generative replay for a diffusion model (Shin et al., 2017; as benchmarked for DDPMs in
+"Exploring Continual Learning of Diffusion Models").
+
+Before task t > 1 a frozen copy of the model (as it is after task t - 1) generates
+`replay_per_class` samples of every class of the past tasks, with the bench's sampler and
+sampling steps. Training on task t then minimizes
+    L_simple(current batch) + rehearsal_coef * L_simple(batch of generated past-task samples),
+the replay batch having the current batch's size. The generated set is a function of the
+checkpoint and the seed, so a resumed run regenerates exactly the same set.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import torch
+
+from harness.seeding import torch_generator
+from harness.tasks import Task
+from methods._base import register_method
+from methods._diffusion import BatchStream, DiffusionMethod
+
+
+@register_method("generative-replay")
+class GenerativeReplay(DiffusionMethod):
+    """Generative replay: a frozen copy of the previous model generates past classes; replay loss scaled by rehearsal_coef."""
+
+    @dataclass(frozen=True)
+    class Hparams:
+        rehearsal_coef: float = 1.0
+        replay_per_class: int = 100
+        generation_batch: int = 256
+
+        def validate(self) -> str | None:
+            if self.rehearsal_coef < 0:
+                return f"rehearsal_coef must be >= 0, got {self.rehearsal_coef}"
+            if self.replay_per_class < 1 or self.generation_batch < 1:
+                return f"replay_per_class and generation_batch must be >= 1, got {self.replay_per_class}, {self.generation_batch}"
+            return None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.past_classes: list[int] = []
+        self._replay: BatchStream | None = None
+
+    @torch.no_grad()
+    def generate_past(self, task: Task) -> tuple[torch.Tensor, torch.Tensor]:
+        frozen = copy.deepcopy(self.backbone).eval()
+        labels = torch.tensor(self.past_classes).repeat_interleave(self.hparams.replay_per_class)
+        generator = torch_generator(self.context.seed, "generative-replay", task.index)
+        images = [
+            frozen.sample(labels[start : start + self.hparams.generation_batch], self.context.profile.sampling_steps, generator).cpu()
+            for start in range(0, labels.shape[0], self.hparams.generation_batch)
+        ]
+        return torch.cat(images), labels
+
+    def before_task(self, task: Task, generator: torch.Generator) -> None:
+        self._replay = None
+        if self.past_classes:
+            images, labels = self.generate_past(task)
+            self._replay = BatchStream(images, labels, self.context.profile.batch_size, generator)
+
+    def training_loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        if self._replay is None:
+            return self.backbone.loss(images, labels, generator).mean()
+        past_images, past_labels = self._replay.next()
+        losses = self.backbone.loss(torch.cat([images, past_images]), torch.cat([labels, past_labels]), generator)
+        current, past = losses[: images.shape[0]], losses[images.shape[0] :]
+        return current.mean() + self.hparams.rehearsal_coef * past.mean()
+
+    def after_task(self, task: Task, generator: torch.Generator) -> None:
+        self.past_classes = sorted(set(self.past_classes) | set(task.classes))
+        self._replay = None
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return {**super().state_dict(), "past_classes": torch.tensor(self.past_classes, dtype=torch.long)}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        super().load_state_dict(state)
+        self.past_classes = [int(c) for c in state["past_classes"]]

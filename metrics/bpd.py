@@ -1,0 +1,175 @@
+"""Bits per dimension from the DDPM variational bound (Ho et al., 2020, eq. 5), per task.
+
+-log p(x0 | y) <= L_T + sum_{t=2..T} L_{t-1} + L_0, with
+  L_T     = KL(q(x_T | x0) || N(0, I)),
+  L_{t-1} = KL(q(x_{t-1} | x_t, x0) || p(x_{t-1} | x_t)),  p's mean from the noise predictor and its
+            variance fixed to the posterior variance (improved-diffusion's FIXED_SMALL, first entry
+            clipped to the second),
+  L_0     = -log p(x0 | x1), a Gaussian discretized into 256 bins on [-1, 1] (Ho et al.'s decoder).
+Every term is measured on held-out real test images with noise drawn from the evaluation seed.
+The bound is summed over all timesteps (`timestep_stride: 1`, the exact sum) or, to bound the
+cost, over every timestep below `exact_below` and every stride-th one above, weighted by the stride. The per-timestep-range breakdown
+goes into the run record: forgetting shows in late timesteps while the total hides it
+("Exploring Continual Learning of Diffusion Models", Sec. 3.2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from harness.errors import UsageError
+from harness.seeding import torch_generator
+from metrics._registry import register_metric
+
+NoisePredictor = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class BpdOptions:
+    images: int = 256          # held-out test images per task (a seeded subset); 0 = all
+    timestep_stride: int = 1   # 1 = the exact sum over all timesteps
+    ranges: int = 10           # equal-width timestep ranges in the stored breakdown
+    exact_below: int = 100     # timesteps below this are always all evaluated (their terms fall steeply)
+    batch_size: int = 256
+
+    def validate(self) -> None:
+        if self.images < 0 or self.timestep_stride < 1 or self.ranges < 1 or self.batch_size < 1 or self.exact_below < 0:
+            raise UsageError(f"bits_per_dim options {self} are invalid: images >= 0, timestep_stride >= 1, ranges >= 1, batch_size >= 1, exact_below >= 0")
+
+
+def normal_kl(mean1: torch.Tensor, logvar1: torch.Tensor, mean2: torch.Tensor, logvar2: torch.Tensor) -> torch.Tensor:
+    """Elementwise KL(N(mean1, exp(logvar1)) || N(mean2, exp(logvar2))) in nats."""
+    return 0.5 * (-1.0 + logvar2 - logvar1 + torch.exp(logvar1 - logvar2) + (mean1 - mean2) ** 2 * torch.exp(-logvar2))
+
+
+def _standard_normal_cdf(x: torch.Tensor) -> torch.Tensor:
+    return 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+
+def discretized_gaussian_log_likelihood(x: torch.Tensor, means: torch.Tensor, log_scales: torch.Tensor) -> torch.Tensor:
+    """Elementwise log-probability of x in [-1, 1] under a Gaussian integrated over its 8-bit bin
+    (the edge bins extend to -inf / +inf), as in Ho et al.'s and Nichol & Dhariwal's code."""
+    centered = x - means
+    inv_stdv = torch.exp(-log_scales)
+    cdf_plus = _standard_normal_cdf(inv_stdv * (centered + 1.0 / 255.0))
+    cdf_min = _standard_normal_cdf(inv_stdv * (centered - 1.0 / 255.0))
+    log_cdf_plus = torch.log(cdf_plus.clamp(min=1e-12))
+    log_one_minus_cdf_min = torch.log((1.0 - cdf_min).clamp(min=1e-12))
+    log_cdf_delta = torch.log((cdf_plus - cdf_min).clamp(min=1e-12))
+    return torch.where(x < -0.999, log_cdf_plus, torch.where(x > 0.999, log_one_minus_cdf_min, log_cdf_delta))
+
+
+class DiffusionConstants:
+    """The forward-process quantities of a beta schedule, in float64."""
+
+    def __init__(self, betas: torch.Tensor) -> None:
+        self.betas = betas.double()
+        self.num_timesteps = self.betas.shape[0]
+        alphas = 1.0 - self.betas
+        self.alphas_cumprod = torch.cumprod(alphas, 0)
+        previous = torch.cat([torch.ones(1, dtype=torch.float64), self.alphas_cumprod[:-1]])
+        posterior_variance = self.betas * (1.0 - previous) / (1.0 - self.alphas_cumprod)
+        self.posterior_log_variance_clipped = torch.log(torch.cat([posterior_variance[1:2], posterior_variance[1:]]))
+        self.posterior_mean_coef1 = self.betas * previous.sqrt() / (1.0 - self.alphas_cumprod)
+        self.posterior_mean_coef2 = (1.0 - previous) * alphas.sqrt() / (1.0 - self.alphas_cumprod)
+
+    def posterior_mean(self, x_start: torch.Tensor, x_t: torch.Tensor, t: int) -> torch.Tensor:
+        return self.posterior_mean_coef1[t] * x_start + self.posterior_mean_coef2[t] * x_t
+
+
+def bound_terms(
+    predict_noise: NoisePredictor, images: torch.Tensor, labels: torch.Tensor, constants: DiffusionConstants,
+    timesteps: list[int], generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(prior term [N], per-timestep terms [N, len(timesteps)]) in nats per image. Timestep 0 is
+    the decoder NLL L_0; timestep t >= 1 is L_t = KL(q(x_t | x_{t+1}, x0) || p(x_t | x_{t+1}))."""
+    x0 = images.double()
+    n = x0.shape[0]
+    last = constants.alphas_cumprod[-1]
+    prior = normal_kl(last.sqrt() * x0, torch.log(1.0 - last).expand_as(x0), torch.zeros_like(x0), torch.zeros_like(x0)).flatten(1).sum(1)
+    columns = []
+    for t in timesteps:
+        noise = torch.randn(x0.shape, generator=generator, dtype=torch.float64)
+        abar = constants.alphas_cumprod[t]
+        x_t = abar.sqrt() * x0 + (1.0 - abar).sqrt() * noise
+        with torch.no_grad():
+            eps = predict_noise(x_t.float(), torch.full((n,), t, dtype=torch.long), labels).double().cpu()
+        x_start = (x_t - (1.0 - abar).sqrt() * eps) / abar.sqrt()
+        model_mean = constants.posterior_mean(x_start, x_t, t)
+        model_log_variance = constants.posterior_log_variance_clipped[t].expand_as(x0)
+        if t == 0:
+            term = -discretized_gaussian_log_likelihood(x0, model_mean, 0.5 * model_log_variance)
+        else:
+            true_mean = constants.posterior_mean(x0, x_t, t)
+            term = normal_kl(true_mean, constants.posterior_log_variance_clipped[t].expand_as(x0), model_mean, model_log_variance)
+        columns.append(term.flatten(1).sum(1))
+    return prior, torch.stack(columns, 1)
+
+
+def strided_timesteps(num_timesteps: int, stride: int, exact_below: int = 0) -> tuple[list[int], list[int]]:
+    """Timesteps to evaluate and the weight of each: every timestep below `exact_below` (and 0, the
+    decoder) with weight 1, then one timestep per block of `stride` KL terms, weighted by the
+    block's length (exact when stride is 1)."""
+    exact = max(1, min(exact_below, num_timesteps))
+    timesteps, weights = list(range(exact)), [1] * exact
+    for start in range(exact, num_timesteps, stride):
+        timesteps.append(start)
+        weights.append(min(stride, num_timesteps - start))
+    return timesteps, weights
+
+
+def bits_per_dim_with_breakdown(
+    predict_noise: NoisePredictor, images: torch.Tensor, labels: torch.Tensor, constants: DiffusionConstants,
+    generator: torch.Generator, options: BpdOptions = BpdOptions(),
+) -> tuple[float, dict[str, object]]:
+    """Mean bits per dimension of `images` and the per-range breakdown (also in bits/dim)."""
+    timesteps, weights = strided_timesteps(constants.num_timesteps, options.timestep_stride, options.exact_below)
+    priors, terms = [], []
+    for start in range(0, images.shape[0], options.batch_size):
+        prior, term = bound_terms(predict_noise, images[start : start + options.batch_size], labels[start : start + options.batch_size], constants, timesteps, generator)
+        priors.append(prior)
+        terms.append(term)
+    scale = images[0].numel() * math.log(2.0)
+    prior_bpd = torch.cat(priors).mean() / scale
+    weighted = torch.cat(terms).mean(0) * torch.tensor(weights, dtype=torch.float64) / scale
+    width = math.ceil(constants.num_timesteps / options.ranges)
+    bounds = [(lo, min(lo + width, constants.num_timesteps)) for lo in range(0, constants.num_timesteps, width)]
+    per_range = [float(sum(w for t, w in zip(timesteps, weighted.tolist()) if lo <= t < hi)) for lo, hi in bounds]
+    total = float(prior_bpd + weighted.sum())
+    breakdown = {
+        "total": total,
+        "prior": float(prior_bpd),
+        "decoder": float(weighted[0]),
+        "timestep_ranges": [[lo, hi - 1] for lo, hi in bounds],
+        "range_bits_per_dim": per_range,
+        "timestep_stride": options.timestep_stride,
+        "images": int(images.shape[0]),
+    }
+    return total, breakdown
+
+
+@register_metric("bits_per_dim", "class-gen", False, "DDPM variational bound on held-out real test images, bits/dim (all timesteps)")
+def bits_per_dim(evaluation) -> float:
+    evaluator = evaluation.evaluator
+    options = BpdOptions(**evaluator.bench.metric_options.get("bits_per_dim", {}))
+    options.validate()
+    task, backbone = evaluation.task, evaluation.backbone
+    images, labels = task.test_x, task.test_y
+    if options.images and images.shape[0] > options.images:
+        keep = torch.randperm(images.shape[0], generator=torch_generator(evaluator.seed, "eval", "bpd-images", task.index))[: options.images]
+        images, labels = images[keep], labels[keep]
+    device = backbone.device
+    backbone.eval()
+
+    def predict_noise(x: torch.Tensor, t: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return backbone.predict_noise(x.to(device), t.to(device), y.to(device))
+
+    constants = DiffusionConstants(backbone.scheduler.betas)
+    generator = torch_generator(evaluator.seed, "eval", "bpd-noise", evaluation.after_task, task.index)
+    total, breakdown = bits_per_dim_with_breakdown(predict_noise, images, labels, constants, generator, options)
+    evaluation.details["bits_per_dim"] = breakdown
+    return total
