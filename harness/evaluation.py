@@ -76,12 +76,12 @@ class ClassGenEvaluator:
         self.setup_seconds = time.perf_counter() - started
         self.cache: dict[object, object] = {}  # per-run artefacts metrics reuse (e.g. real-image features)
         self.last_details: list[dict[str, object]] = []
+        self.last_samples: list[tuple[torch.Tensor, torch.Tensor]] = []
 
     def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
         """{metric: [score on task 0, ..., score on task after_task]}."""
         scores: dict[str, list[float]] = {name: [] for name in self.bench.metrics}
-        self.last_samples: list[tuple[torch.Tensor, torch.Tensor]] = []
-        self.last_details = []
+        self.last_samples, self.last_details = [], []
         for task in self.tasks[: after_task + 1]:
             evaluation = TaskEvaluation(self, backbone, task, after_task)
             for name in self.bench.metrics:
