@@ -36,6 +36,23 @@ class BatchStream:
         return self.images[index], self.labels[index]
 
 
+def rehearsal_loss(
+    backbone: torch.nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    replay: BatchStream | None,
+    coef: float,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """L_simple(current batch) + coef * L_simple(next replay batch); one forward pass over both."""
+    if replay is None:
+        return backbone.loss(images, labels, generator).mean()
+    past_images, past_labels = replay.next()
+    losses = backbone.loss(torch.cat([images, past_images]), torch.cat([labels, past_labels]), generator)
+    current, past = losses[: images.shape[0]], losses[images.shape[0] :]
+    return current.mean() + coef * past.mean()
+
+
 class DiffusionMethod(Method):
     """Adam on the epsilon loss for a fixed number of steps per task (gradient norm clipped at 1)."""
 

@@ -22,7 +22,7 @@ import torch
 
 from harness.tasks import Task
 from methods._base import register_method
-from methods._diffusion import BatchStream, DiffusionMethod
+from methods._diffusion import BatchStream, DiffusionMethod, rehearsal_loss
 
 
 @register_method("er")
@@ -53,13 +53,7 @@ class ExperienceReplay(DiffusionMethod):
         self._replay = BatchStream(self.buffer_x, self.buffer_y, self.context.profile.batch_size, generator) if has_buffer else None
 
     def training_loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        if self._replay is None:
-            return self.backbone.loss(images, labels, generator).mean()
-        past_images, past_labels = self._replay.next()
-        # one forward pass over both batches (faster than two), then the two means
-        losses = self.backbone.loss(torch.cat([images, past_images]), torch.cat([labels, past_labels]), generator)
-        current, past = losses[: images.shape[0]], losses[images.shape[0] :]
-        return current.mean() + self.hparams.rehearsal_coef * past.mean()
+        return rehearsal_loss(self.backbone, images, labels, self._replay, self.hparams.rehearsal_coef, generator)
 
     def after_task(self, task: Task, generator: torch.Generator) -> None:
         keep = torch.randperm(task.train_x.shape[0], generator=generator)[: self.hparams.buffer_per_task]

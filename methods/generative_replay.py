@@ -19,7 +19,7 @@ import torch
 from harness.seeding import torch_generator
 from harness.tasks import Task
 from methods._base import register_method
-from methods._diffusion import BatchStream, DiffusionMethod
+from methods._diffusion import BatchStream, DiffusionMethod, rehearsal_loss
 
 
 @register_method("generative-replay")
@@ -62,12 +62,7 @@ class GenerativeReplay(DiffusionMethod):
             self._replay = BatchStream(images, labels, self.context.profile.batch_size, generator)
 
     def training_loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        if self._replay is None:
-            return self.backbone.loss(images, labels, generator).mean()
-        past_images, past_labels = self._replay.next()
-        losses = self.backbone.loss(torch.cat([images, past_images]), torch.cat([labels, past_labels]), generator)
-        current, past = losses[: images.shape[0]], losses[images.shape[0] :]
-        return current.mean() + self.hparams.rehearsal_coef * past.mean()
+        return rehearsal_loss(self.backbone, images, labels, self._replay, self.hparams.rehearsal_coef, generator)
 
     def after_task(self, task: Task, generator: torch.Generator) -> None:
         self.past_classes = sorted(set(self.past_classes) | set(task.classes))
