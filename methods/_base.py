@@ -6,6 +6,8 @@ and evaluates whatever the method leaves in `self.backbone` after each task.
 
 from __future__ import annotations
 
+import abc
+
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
@@ -28,7 +30,7 @@ class TrainContext:
     progress: bool = False
 
 
-class Method:
+class Method(abc.ABC):
     """Base class. Subclasses set `tracks`, a frozen `Hparams` dataclass and `learn`."""
 
     name: ClassVar[str] = ""
@@ -47,8 +49,9 @@ class Method:
     def description(cls) -> str:
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
 
+    @abc.abstractmethod
     def learn(self, task: Task) -> None:
-        raise NotImplementedError
+        """Train on `task` (and whatever the method kept from earlier tasks)."""
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Everything needed to resume after a task, as flat named tensors."""

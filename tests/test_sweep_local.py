@@ -72,14 +72,18 @@ def _wait_outcome(handle: Handle, timeout_s: float) -> tuple[Outcome, float]:
     return outcome, waited
 
 
-def test_preempted_chunk_requeues_skips_its_complete_run_and_equals_an_uninterrupted_run(tmp_path: Path) -> None:
-    reference_point = _point(tmp_path, "reference")
+def run_reference(point: GridPoint) -> dict:
+    """The uninterrupted run's record, run in this process (torch threads restored after)."""
     threads = torch.get_num_threads()
     try:
-        RunJob(RESOURCES.cpus)(reference_point.spec)
+        RunJob(RESOURCES.cpus)(point.spec)
     finally:
         torch.set_num_threads(threads)
-    reference = read_record(reference_point.record_path)
+    return read_record(point.record_path)
+
+
+def test_preempted_chunk_requeues_skips_its_complete_run_and_equals_an_uninterrupted_run(tmp_path: Path) -> None:
+    reference = run_reference(_point(tmp_path, "reference"))
 
     earlier, point = _point(tmp_path, "preempted", seed=4), _point(tmp_path, "preempted")
     options = LaunchOptions(log_dir=tmp_path / "logs", overrides={})

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
-import torch
 
 from harness.bench import Resources
 from harness.cli import main
@@ -16,9 +14,8 @@ from harness.record import read_record
 from harness.runner import RunSpec
 from harness.sweep import LaunchOptions, expand
 from harness.sweep.executors import EXECUTORS
-from harness.sweep.job import RunJob
 from tests.conftest import TINY_BENCH, write_bench
-from tests.test_sweep_local import SLOWER_PROFILE, _tasks_done, _wait_outcome, _wait_until
+from tests.test_sweep_local import SLOWER_PROFILE, _tasks_done, _wait_outcome, _wait_until, run_reference
 
 pytestmark = pytest.mark.slurm
 START = Path(__file__).resolve().parent.parent / "scripts" / "slurm" / "start-cluster"
@@ -56,12 +53,7 @@ def _point(tmp_path: Path, results: str):
 
 
 def test_preempted_slurm_job_requeues_and_equals_uninterrupted(tmp_path: Path) -> None:
-    reference_point = _point(tmp_path, "reference")
-    threads = torch.get_num_threads()
-    try:
-        RunJob(RESOURCES.cpus)(reference_point.spec)
-    finally:
-        torch.set_num_threads(threads)
+    reference = run_reference(_point(tmp_path, "reference"))
     point = _point(tmp_path, "preempted")
     (handle,) = EXECUTORS.get("slurm").launch([point], RESOURCES, LaunchOptions(log_dir=tmp_path / "logs", overrides={}, partition="debug"))
     _wait_until(lambda: _tasks_done(point.record_path) == 1, 300, "task 1 on SLURM")
@@ -70,7 +62,7 @@ def test_preempted_slurm_job_requeues_and_equals_uninterrupted(tmp_path: Path) -
     assert outcome.status == "complete", outcome.detail
     log = Path(handle.job.paths.stderr).read_text()
     assert "Caught signal SIGUSR2" in log and "resuming" in log, log[-2000:]
-    record, reference = read_record(point.record_path), read_record(reference_point.record_path)
+    record = read_record(point.record_path)
     assert record["metrics"] == reference["metrics"] and record["summary"] == reference["summary"]
     evidence = Path(__file__).resolve().parent.parent / "results" / "sweep-logs" / "slurm-preemption-evidence.json"
     evidence.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ no result appeared within a grace period. Every handle also has a hard deadline.
 
 from __future__ import annotations
 
+import abc
+
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -55,19 +57,19 @@ def outcome_from_record(point: GridPoint, fallback_error: str | None = None) -> 
     return Outcome(point, "failed", message)
 
 
-class Handle:
+class Handle(abc.ABC):
     """A submitted job covering one run or more."""
 
     points: tuple[GridPoint, ...]
 
+    @abc.abstractmethod
     def poll(self) -> list[Outcome]:
         """Outcomes of the runs that ended since the last poll (never blocks for long)."""
-        raise NotImplementedError
 
     @property
+    @abc.abstractmethod
     def finished(self) -> bool:
         """True once every run of the job has given its outcome."""
-        raise NotImplementedError
 
     def cancel(self) -> None:
         pass
@@ -87,8 +89,9 @@ class OneRunHandle(Handle):
     def finished(self) -> bool:
         return self.outcome is not None
 
+    @abc.abstractmethod
     def check(self) -> Outcome | None:
-        raise NotImplementedError
+        """The run's outcome once its job has ended, else None."""
 
     def poll(self) -> list[Outcome]:
         if self.outcome is not None:
