@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from harness.bench_checks import check_fields, check_tasks, check_top_level
 from harness.errors import UsageError
 from harness.registry import Registry
 
@@ -92,6 +93,7 @@ def _build(cls: type, values: Any, what: str, path: Path) -> Any:
     unknown = sorted(set(values) - names)
     if unknown:
         raise UsageError(f"bench spec {path}: unknown {what} key {unknown[0]!r}; valid keys are {', '.join(sorted(names))}")
+    check_fields(cls, values, what, path)
     try:
         return cls(**values)
     except TypeError as exc:
@@ -119,13 +121,14 @@ def load_bench_file(path: Path) -> BenchSpec:
     unknown = sorted(set(raw) - known)
     if unknown:
         raise UsageError(f"bench spec {path}: unknown key {unknown[0]!r}; valid keys are {', '.join(sorted(known))}")
+    check_top_level(raw, path)
     track = _require(raw, "track", path)
     if track not in TRACKS:
         raise UsageError(f"bench spec {path}: track {track!r} is not one of {', '.join(TRACKS)}")
     profiles = {name: _build(Profile, values, f"profile {name}", path) for name, values in _require(raw, "profiles", path).items()}
     if "default" not in profiles:
         raise UsageError(f"bench spec {path} needs a 'default' profile")
-    tasks = tuple(tuple(int(c) for c in group) for group in _require(raw, "tasks", path))
+    tasks = check_tasks(_require(raw, "tasks", path), path)
     metrics = tuple(_require(raw, "metrics", path))
     headline = tuple(raw.get("headline", metrics[:1]))
     if not set(headline) <= set(metrics):
@@ -162,7 +165,9 @@ BENCHES = _discover()
 
 def load_bench(name_or_path: str) -> BenchSpec:
     """A registered bench by name, or a YAML file given by path."""
-    if name_or_path.endswith((".yaml", ".yml")) and Path(name_or_path).is_file():
+    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
+        if not Path(name_or_path).is_file():
+            raise UsageError(f"bench file {name_or_path}: no such file")
         return load_bench_file(Path(name_or_path))
     spec = load_bench_file(BENCHES.get(name_or_path))
     if spec.name != name_or_path:

@@ -1,40 +1,117 @@
-"""Per-task resume points: safetensors for tensors, JSON beside it for the rest."""
+"""Per-task resume points: safetensors for tensors, JSON beside it for the rest.
+
+Each file is written to a unique temp name, fsynced, renamed, and the folder fsynced, so a
+crash leaves the old checkpoint or the new one. `save_checkpoint` returns the sha256 of the
+tensor file; the run record keeps it and `load_verified` refuses a file that does not match
+(bit flip, truncation) with one line naming it. The last two checkpoints are kept, so a bad
+last one falls back to the one before.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as load_bytes
+from safetensors.torch import save_file
+
+from harness.file_modes import apply_umask
+
+KEEP = 2
 
 
-def _paths(directory: Path, task_index: int) -> tuple[Path, Path]:
-    stem = directory / f"task{task_index:03d}"
+class BadCheckpoint(Exception):
+    """A checkpoint that is missing, does not match its recorded hash, or does not parse."""
+
+
+def checkpoint_paths(directory: Path, task_index: int) -> tuple[Path, Path]:
+    stem = Path(directory) / f"task{task_index:03d}"
     return stem.with_suffix(".safetensors"), stem.with_suffix(".json")
 
 
-def save_checkpoint(directory: Path, task_index: int, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    tensor_path, meta_path = _paths(directory, task_index)
-    shared_free = {name: tensor.detach().cpu().contiguous().clone() for name, tensor in tensors.items()}
-    for final, write in ((tensor_path, lambda p: save_file(shared_free, str(p))), (meta_path, lambda p: p.write_text(json.dumps(meta, sort_keys=True)))):
-        temporary = final.with_name(f".{final.name}.tmp")
+def _atomic_write(final: Path, write: Callable[[Path], None]) -> None:
+    handle, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        os.close(handle)
         write(temporary)
+        with open(temporary, "rb+") as stream:
+            apply_umask(stream.fileno())
+            os.fsync(stream.fileno())
         os.replace(temporary, final)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _fsync_folder(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_checkpoint(directory: Path, task_index: int, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> str:
+    """Write task `task_index`'s checkpoint durably; returns the sha256 of its tensor file."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tensor_path, meta_path = checkpoint_paths(directory, task_index)
+    shared_free = {name: tensor.detach().cpu().contiguous().clone() for name, tensor in tensors.items()}
+    _atomic_write(tensor_path, lambda p: save_file(shared_free, str(p)))
+    _atomic_write(meta_path, lambda p: p.write_text(json.dumps(meta, sort_keys=True)))
+    _fsync_folder(directory)
+    return sha256_of(tensor_path)
+
+
+def load_verified(directory: Path, task_index: int, expected_sha256: str | None) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Task `task_index`'s checkpoint, checked against its recorded hash; raises BadCheckpoint
+    with a line naming the file. A record from before hashes were kept (None) is not checked."""
+    tensor_path, meta_path = checkpoint_paths(directory, task_index)
+    for path in (tensor_path, meta_path):
+        if not path.is_file():
+            raise BadCheckpoint(f"checkpoint {path} is missing")
+    blob = tensor_path.read_bytes()
+    actual = hashlib.sha256(blob).hexdigest()
+    if expected_sha256 is not None and actual != expected_sha256:
+        raise BadCheckpoint(f"checkpoint {tensor_path} is corrupt: its sha256 {actual[:12]}... is not the recorded {expected_sha256[:12]}...")
+    try:
+        tensors = load_bytes(blob)
+    except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types for bad bytes
+        raise BadCheckpoint(f"checkpoint {tensor_path} does not load ({type(exc).__name__}: {exc})") from None
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadCheckpoint(f"checkpoint metadata {meta_path} is corrupt ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("task") != task_index:
+        raise BadCheckpoint(f"checkpoint metadata {meta_path} does not describe task {task_index}")
+    return tensors, meta
 
 
 def load_checkpoint(directory: Path, task_index: int) -> tuple[dict[str, torch.Tensor], dict[str, Any]] | None:
-    tensor_path, meta_path = _paths(directory, task_index)
-    if not (tensor_path.is_file() and meta_path.is_file()):
+    """Unverified load (None when absent or unreadable), for callers without a recorded hash."""
+    try:
+        return load_verified(directory, task_index, None)
+    except BadCheckpoint:
         return None
-    return load_file(str(tensor_path)), json.loads(meta_path.read_text())
 
 
 def prune_checkpoints(directory: Path, keep: int) -> None:
-    """Delete every checkpoint but the one for task `keep`."""
-    for path in directory.glob("task*"):
-        if path.stem != f"task{keep:03d}":
+    """Delete every checkpoint but those of tasks `keep - KEEP + 1 .. keep` (the fallbacks)."""
+    kept = {f"task{index:03d}" for index in range(keep - KEEP + 1, keep + 1)}
+    for path in Path(directory).glob("task*"):
+        if path.stem not in kept:
             path.unlink(missing_ok=True)

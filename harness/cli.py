@@ -8,6 +8,7 @@ from typing import Sequence
 
 from harness import __version__
 from harness.commands import COMMANDS
+from harness.console import _silence, echo
 from harness.errors import HarnessError
 
 
@@ -30,8 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except HarnessError as exc:
-        print(f"harness: error: {exc}", file=sys.stderr)
+        echo(f"harness: error: {exc}")
         return exc.exit_code
+    except BrokenPipeError:  # the reader closed stdout (`| head`): its choice, not a failure
+        echo("harness: stdout was closed by its reader; the rest of the output is dropped")
+        _silence(sys.stdout)
+        return 0
     except KeyboardInterrupt:
         print("harness: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+import re
 import subprocess
 from pathlib import Path
 
 import torch
 
 from harness import __version__
+from harness.errors import UsageError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("torch", "diffusers", "numpy", "scipy", "scikit-learn", "safetensors")
@@ -51,6 +53,17 @@ def describe(device: torch.device) -> dict[str, object]:
 
 
 def pick_device(requested: str) -> torch.device:
+    """cpu, cuda, cuda:N or auto; a device this machine lacks is one UsageError line."""
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if requested == "cpu":
+        return torch.device("cpu")
+    match = re.fullmatch(r"cuda(?::(\d{1,3}))?", requested)
+    if match is None:
+        raise UsageError(f"--device {requested!r} is not one of cpu, cuda, cuda:N, auto")
+    if not torch.cuda.is_available():
+        raise UsageError(f"--device {requested}: no CUDA GPU is visible to torch here; use --device cpu (or auto)")
+    index = int(match.group(1) or 0)
+    if index >= torch.cuda.device_count():
+        raise UsageError(f"--device {requested}: this machine has {torch.cuda.device_count()} CUDA device(s), numbered from 0")
     return torch.device(requested)

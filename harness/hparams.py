@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import re
 import typing
 from typing import Any
 
@@ -25,12 +27,21 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
     return parsed
 
 
+_NUMBER = {int: re.compile(r"[+-]?[0-9]+"), float: re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")}
+
+
+def _finite(owner: str, key: str, value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"{owner} hparam {key}={value!r} is not a finite number: give e.g. --set {key}=0.5")
+    return value
+
+
 def _coerce(owner: str, key: str, kind: Any, raw: Any) -> Any:
     if not isinstance(raw, str):
         if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
             return float(raw)
         if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
-            return raw
+            return _finite(owner, key, raw)
         raise UsageError(f"{owner} hparam {key}={raw!r} has the wrong type: expected {kind.__name__}")
     try:
         if kind is bool:
@@ -38,8 +49,10 @@ def _coerce(owner: str, key: str, kind: Any, raw: Any) -> Any:
             if low in _TRUE | _FALSE:
                 return low in _TRUE
             raise ValueError
+        if kind in _NUMBER and _NUMBER[kind].fullmatch(raw) is None:  # no '1_0', 'nan', 'inf', '0x10'
+            raise ValueError
         if kind in (int, float, str):
-            return kind(raw)
+            return _finite(owner, key, kind(raw))
     except ValueError:
         raise UsageError(
             f"{owner} hparam {key}={raw!r} is not a valid {kind.__name__}: "

@@ -1,6 +1,6 @@
 """Run records: one JSON file per run, written atomically, with a versioned schema.
 
-Schema (version 1):
+Schema (version 1; every field is checked by harness/record_validation.py):
   schema_version, status ("running" | "complete" | "failed"), error (str | null),
   run_key, bench {name, version, spec_hash, profile, track, tasks},
   method {name, hparams, hparams_hash}, seed,
@@ -11,7 +11,10 @@ Schema (version 1):
   details {name: T x T matrix of per-task breakdowns a metric chose to keep} (optional, e.g.
     bits_per_dim's per-timestep-range terms),
   summary {name: {average, average_incremental, forgetting_*}}   (complete records only),
-  samples (optional): file name, beside the record, of a PNG grid of the final samples,
+  samples (optional): bare file name, beside the record, of a PNG grid of the final samples,
+  checkpoint_sha256 (optional): per finished task, the sha256 of its checkpoint's tensor file,
+  environment_history (optional): [{from_task, environment}], one segment per environment a
+    resumed run ran in (the first is the one it started in),
   created_at, updated_at (UTC ISO 8601).
 Only "complete" records reach a leaderboard.
 """
@@ -25,26 +28,35 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
+from harness.file_modes import apply_umask
+from harness.names import check_name
+from harness.record_validation import REQUIRED_KEYS, SCHEMA_VERSION, STATUSES, parse_record_text, run_stem, validate_record
 
-SCHEMA_VERSION = 1
-STATUSES = ("running", "complete", "failed")
-REQUIRED_KEYS = ("schema_version", "status", "run_key", "bench", "method", "seed", "tasks_done", "metrics")
+__all__ = ["REQUIRED_KEYS", "SCHEMA_VERSION", "STATUSES", "run_stem", "record_path", "checkpoint_dir", "write_record", "read_record", "validate_record"]
 
 
-def run_stem(method: str, hparams_hash: str, profile: str, seed: int) -> str:
-    return f"{method}-{hparams_hash}-{profile}-seed{seed}"
+def _run_parts(bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> str:
+    for value, what in ((bench, "bench name"), (method, "method name"), (hparams_hash, "hparams hash"), (profile, "profile name")):
+        check_name(value, what, "run key")
+    if type(seed) is not int or not 0 <= seed < 2**32:
+        raise UsageError(f"seed {seed!r} must be an integer in [0, 2**32)")
+    return run_stem(method, hparams_hash, profile, seed)
 
 
 def record_path(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> Path:
-    return Path(results_dir) / "runs" / bench / f"{run_stem(method, hparams_hash, profile, seed)}.json"
+    return Path(results_dir) / "runs" / bench / f"{_run_parts(bench, method, hparams_hash, profile, seed)}.json"
 
 
 def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> Path:
-    return Path(results_dir) / "checkpoints" / bench / run_stem(method, hparams_hash, profile, seed)
+    return Path(results_dir) / "checkpoints" / bench / _run_parts(bench, method, hparams_hash, profile, seed)
 
 
 def write_record(path: Path, record: dict[str, Any]) -> None:
-    """Atomic: a reader sees the old file or the new one, never half of one."""
+    """Validated, then atomic: a reader sees the old file or the new one, never half of one.
+
+    The file gets the user's umask (mkstemp alone would make it private), so a group-shared
+    results folder stays readable by the group."""
+    validate_record(record, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(record, indent=1, sort_keys=True, allow_nan=False) + "\n"
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -52,6 +64,7 @@ def write_record(path: Path, record: dict[str, Any]) -> None:
         with os.fdopen(handle, "w") as stream:
             stream.write(text)
             stream.flush()
+            apply_umask(stream.fileno())
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
@@ -59,28 +72,10 @@ def write_record(path: Path, record: dict[str, Any]) -> None:
         raise
 
 
-def validate_record(record: Any, path: Path) -> dict[str, Any]:
-    if not isinstance(record, dict):
-        raise UsageError(f"run record {path} is not a JSON object: delete it or rerun with --force")
-    version = record.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise UsageError(f"run record {path} has schema version {version!r}; this harness reads version {SCHEMA_VERSION}")
-    missing = [key for key in REQUIRED_KEYS if key not in record]
-    if missing:
-        raise UsageError(f"run record {path} lacks {', '.join(missing)}: it is corrupt; delete it or rerun with --force")
-    if record["status"] not in STATUSES:
-        raise UsageError(f"run record {path} has unknown status {record['status']!r}; expected one of {', '.join(STATUSES)}")
-    return record
-
-
 def read_record(path: Path) -> dict[str, Any]:
     """A validated record, or one UsageError line naming the file and what is wrong."""
     try:
         text = Path(path).read_text()
-    except OSError as exc:
-        raise UsageError(f"cannot read run record {path}: {exc.strerror or exc}") from None
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"run record {path} is not valid JSON ({exc.msg} at line {exc.lineno}): delete it or rerun with --force") from None
-    return validate_record(record, Path(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read run record {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return parse_record_text(text, Path(path))

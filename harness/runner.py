@@ -8,6 +8,7 @@ task and, with the same seed on the same device, writes the same metrics.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,14 @@ import torch
 
 from harness.backbones import build_backbone
 from harness.bench import BenchSpec, load_bench
-from harness.checkpoint import load_checkpoint, prune_checkpoints, save_checkpoint
+from harness.checkpoint import prune_checkpoints, save_checkpoint
 from harness.environment import describe, pick_device
-from harness.errors import HarnessError, RunFailure, UsageError
+from harness.errors import HarnessError, RecordComplete, RunFailure, UsageError
 from harness.evaluation import ClassGenEvaluator
 from harness.hparams import build_hparams, hparams_dict, hparams_hash
 from harness.record import SCHEMA_VERSION, checkpoint_dir, read_record, record_path, write_record
+from harness.resume import note_environment, restore
+from harness.run_lock import hold_run_lock
 from harness.sample_grid import save_sample_grid
 from harness.seeding import derive_seed
 from harness.tasks import load_tasks, task_name
@@ -66,6 +69,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
             f"but bench {bench.name} is track {bench.track}: pick a bench of a supported track"
         )
     bench.profile(spec.profile)
+    pick_device(spec.device)
     hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
     digest = hparams_hash(hparams_dict(hparams))
     key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed)
@@ -113,7 +117,7 @@ def _resumable(run: PreparedRun) -> dict[str, Any] | None:
         return None
     record = read_record(run.record_path)
     if record["status"] == "complete":
-        raise UsageError(f"run record {run.record_path} is already complete: pass --force to rerun and overwrite it")
+        raise RecordComplete(run.record_path)
     if record["bench"]["spec_hash"] != run.bench.spec_hash:
         raise UsageError(
             f"run record {run.record_path} was made with another version of bench {run.bench.name} "
@@ -123,12 +127,20 @@ def _resumable(run: PreparedRun) -> dict[str, Any] | None:
 
 
 def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> Path:
-    """Run (or resume) one run to completion; returns the record path."""
+    """Run (or resume) one run to completion, holding its lock; returns the record path."""
     run = prepare(spec)
+    with hold_run_lock(run.record_path, run.checkpoint_dir, echo):
+        return _execute_locked(run, echo)
+
+
+def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
+    spec = run.spec
     started = time.perf_counter()
     previous = _resumable(run)
     device = pick_device(spec.device)
     record = previous or _fresh_record(run, device)
+    if previous:
+        note_environment(record, describe(device), echo)
     record.update(status="running", error=None, updated_at=_now())
     write_record(run.record_path, record)
     try:
@@ -141,12 +153,11 @@ def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> P
         method = run.method_cls(backbone, run.hparams, context)
         start = record["tasks_done"]
         if start > 0:
-            checkpoint = load_checkpoint(run.checkpoint_dir, start - 1)
-            if checkpoint is None:
-                echo(f"no checkpoint for task {start} in {run.checkpoint_dir}; starting over")
-                record, start = _fresh_record(run, device), 0
+            state, start = restore(run.checkpoint_dir, record, echo)
+            if state is None:
+                record = _fresh_record(run, device)
             else:
-                method.load_state_dict({k: v.to(device) if k.startswith("backbone.") else v for k, v in checkpoint[0].items()})
+                method.load_state_dict({k: v.to(device) if k.startswith("backbone.") else v for k, v in state.items()})
                 echo(f"resuming {run.record_path} after task {start}/{len(tasks)}")
         setup_started = time.perf_counter()
         evaluator = ClassGenEvaluator(run.bench, data, tasks, profile, spec.seed, device)
@@ -154,11 +165,6 @@ def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> P
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
         for t in range(start, len(tasks)):
             _one_task(run, method, evaluator, tasks, t, record, echo)
-        if len(tasks) > start:  # the last task was evaluated in this process: keep its samples
-            samples, labels = (torch.cat(parts) for parts in zip(*evaluator.last_samples))
-            grid = run.record_path.with_suffix(".samples.png")
-            save_sample_grid(grid, samples, labels)
-            record["samples"] = grid.name
         record["summary"] = {
             name: summarize(entry["matrix"], entry["higher_is_better"]) for name, entry in record["metrics"].items()
         }
@@ -182,6 +188,9 @@ def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, ta
     scores = evaluator.evaluate(method.backbone, t)
     eval_s = time.perf_counter() - eval_started
     for name, row in scores.items():
+        bad = [(i, value) for i, value in enumerate(row) if not math.isfinite(value)]
+        if bad:
+            raise RunFailure(f"metric {name} returned {bad[0][1]} on task {bad[0][0] + 1} after task {t + 1}")
         record["metrics"][name]["matrix"][t][: t + 1] = row
     for i, details in enumerate(evaluator.last_details):
         for name, value in details.items():
@@ -189,7 +198,12 @@ def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, ta
             matrix = record.setdefault("details", {}).setdefault(name, [[None] * size for _ in range(size)])
             matrix[t][i] = value
     checkpoint_started = time.perf_counter()
-    save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
+    if t == len(tasks) - 1:  # the final samples, as a grid beside the record
+        grid = run.record_path.with_suffix(".samples.png")
+        save_sample_grid(grid, *(torch.cat(parts) for parts in zip(*evaluator.last_samples)))
+        record["samples"] = grid.name
+    digest = save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
+    record["checkpoint_sha256"] = (list(record.get("checkpoint_sha256") or []) + [None] * t)[:t] + [digest]
     record["tasks_done"] = t + 1
     record["timing"]["per_task"].append(
         {"train_s": round(train_s, 3), "eval_s": round(eval_s, 3), "checkpoint_s": round(time.perf_counter() - checkpoint_started, 3)}

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
+from harness.errors import UsageError
 from harness.seeding import torch_generator
 
 JUDGE_CODE_VERSION = 1
@@ -90,7 +91,10 @@ def load_or_train_judge(train_x: torch.Tensor, train_y: torch.Tensor, num_classe
     path = cache_root() / "judges" / f"{key}.safetensors"
     if path.is_file():
         judge = JudgeClassifier(train_x.shape[1], num_classes, config.width, config.feature_dim)
-        judge.load_state_dict(load_file(str(path)))
+        try:
+            judge.load_state_dict(load_file(str(path)))
+        except Exception as exc:  # noqa: BLE001 - safetensors / torch raise their own types for bad files
+            raise UsageError(f"judge cache {path} is corrupt ({type(exc).__name__}): delete it and the judge is retrained") from None
         return judge.eval(), key
     judge = train_judge(train_x, train_y, num_classes, config)
     path.parent.mkdir(parents=True, exist_ok=True)

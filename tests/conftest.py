@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,20 @@ def write_bench(directory: Path, **changes: object) -> Path:
     path = directory / f"{spec['name']}.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path
+
+
+def complete_record(run) -> dict:
+    """A valid complete record (constant scores) for a `harness.runner.PreparedRun`."""
+    size = run.bench.num_tasks
+    matrix = [[0.5 if i <= t else None for i in range(size)] for t in range(size)]
+    return {
+        "schema_version": 1, "status": "complete", "error": None, "run_key": run.record_path.stem,
+        "bench": {"name": run.bench.name, "version": run.bench.version, "spec_hash": run.bench.spec_hash, "profile": run.spec.profile,
+                  "track": run.bench.track, "tasks": [f"task {i}" for i in range(size)], "headline": ["judge_accuracy"], "min_seeds": 1},
+        "method": {"name": run.spec.method, "hparams": dataclasses.asdict(run.hparams), "hparams_hash": run.hparams_hash},
+        "seed": run.spec.seed, "environment": {"harness_version": "test"}, "tasks_done": size,
+        "metrics": {"judge_accuracy": {"higher_is_better": True, "description": "d", "matrix": matrix}}, "summary": {},
+    }
 
 
 @pytest.fixture

@@ -101,11 +101,18 @@ def test_nan_loss_fails_the_run_and_the_record_says_why(capsys, tiny_bench, tmp_
 
 
 def test_complete_record_is_not_overwritten_without_force(capsys, tiny_bench, tmp_path):
+    """A complete record is not an error: its summary and how to rerun, exit 0, record untouched."""
     args = ("--method", "finetune", "--bench", str(tiny_bench), "--profile", "smoke", "--results", str(tmp_path))
-    assert _run(capsys, *args)[0] == 0
-    code, line = _run(capsys, *args)
-    assert code == 2 and "already complete" in line and "--force" in line
+    assert main(["run", *args, "--no-progress"]) == 0
+    record = next(tmp_path.glob("runs/*/*.json"))
+    before = record.read_bytes()
+    capsys.readouterr()
+    assert main(["run", *args, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "is already complete" in out.splitlines()[0] and "summary" in out and "--force" in out and "--seed 1" in out
+    assert record.read_bytes() == before
     assert _run(capsys, *args, "--force")[0] == 0
+    assert record.read_bytes() != before
 
 
 def test_bench_spec_with_unknown_key(capsys, tmp_path):

@@ -16,7 +16,7 @@ from harness.leaderboard import build, check
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.load import load_runs
 from harness.leaderboard.reported import load_reported
-from leaderboard_records import make_record, toy_results
+from leaderboard_records import E1, ER_HPARAMS, H0, hparams_hash_of, make_record, toy_results
 from metrics.continual import summarize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,8 +45,8 @@ def test_mean_and_sample_std_over_seeds_match_numpy(tmp_path: Path) -> None:
 
 def test_ranking_marks_and_provisional(tmp_path: Path) -> None:
     toy_results(tmp_path)
-    make_record(tmp_path, "worst", 0, [[0.5, 0, 0], [0.1, 0.5, 0], [0.0, 0.1, 0.5]], [[9, 0, 0], [60, 9, 0], [70, 60, 9]], hparams_hash="w1")
-    make_record(tmp_path, "worst", 1, [[0.5, 0, 0], [0.1, 0.5, 0], [0.0, 0.1, 0.5]], [[9, 0, 0], [60, 9, 0], [70, 60, 9]], hparams_hash="w1")
+    make_record(tmp_path, "worst", 0, [[0.5, 0, 0], [0.1, 0.5, 0], [0.0, 0.1, 0.5]], [[9, 0, 0], [60, 9, 0], [70, 60, 9]])
+    make_record(tmp_path, "worst", 1, [[0.5, 0, 0], [0.1, 0.5, 0], [0.0, 0.1, 0.5]], [[9, 0, 0], [60, 9, 0], [70, 60, 9]])
     (table,) = _tables(tmp_path)
     assert [row.method for row in table.rows] == ["er", "finetune", "worst"]
     assert [row.provisional for row in table.rows] == [True, False, False]
@@ -61,12 +61,12 @@ def test_versions_profiles_and_hparams_never_average_together(tmp_path: Path) ->
     make_record(tmp_path, "finetune", 0, grid, [[1, 0], [2, 1]])
     make_record(tmp_path, "finetune", 0, grid, [[1, 0], [2, 1]], version=2, spec_hash="fedcba9876543210")
     make_record(tmp_path, "finetune", 0, grid, [[1, 0], [2, 1]], profile="smoke")
-    make_record(tmp_path, "finetune", 1, grid, [[1, 0], [2, 1]], hparams={"lr_scale": 2.0}, hparams_hash="h2")
+    make_record(tmp_path, "finetune", 1, grid, [[1, 0], [2, 1]], hparams={"lr_scale": 2.0})
     make_record(tmp_path, "finetune", 2, grid, [[1, 0], [2, 1]], status="running")
     tables = _tables(tmp_path)
     assert sorted((t.version, t.profile) for t in tables) == [(1, "default"), (1, "smoke"), (2, "default")]
     default_v1 = next(t for t in tables if t.version == 1 and t.profile == "default")
-    assert sorted((row.hparams_hash, tuple(row.seeds)) for row in default_v1.rows) == [("h0", (0,)), ("h2", (1,))]
+    assert sorted((row.hparams_hash, tuple(row.seeds)) for row in default_v1.rows) == sorted([(H0, (0,)), (hparams_hash_of({"lr_scale": 2.0}), (1,))])
 
 
 def test_bad_records_are_named_skipped_and_warned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +75,7 @@ def test_bad_records_are_named_skipped_and_warned(tmp_path: Path, capsys: pytest
     broken.write_text("{not json")
     future = tmp_path / "runs" / "toy-bench" / "future.json"
     future.write_text(json.dumps({"schema_version": 99, "status": "complete"}))
-    holey = make_record(tmp_path, "holey", 0, [[0.5, 0], [0.4, 0.6]], [[1, 0], [2, 1]], hparams_hash="x9")
+    holey = make_record(tmp_path, "holey", 0, [[0.5, 0], [0.4, 0.6]], [[1, 0], [2, 1]])
     record = json.loads(holey.read_text())
     record["metrics"]["judge_fd"]["matrix"][1][0] = None
     holey.write_text(json.dumps(record))
@@ -128,23 +128,23 @@ def test_same_records_give_identical_bytes_and_check_detects_staleness(tmp_path:
     toy_results(tmp_path)
     (tmp_path / "runs" / "toy-bench" / "grid.png").write_bytes(b"\x89PNG\r\n\x1a\nfake-but-copied")
     make_record(tmp_path, "sampler", 0, [[0.5, 0, 0], [0.4, 0.6, 0], [0.3, 0.5, 0.7]], [[1, 0, 0], [2, 1, 0], [3, 2, 1]],
-                hparams_hash="s1", samples="grid.png")
+                samples="grid.png")
     first = build(tmp_path, tmp_path / "a", lambda m: None)
     second = build(tmp_path, tmp_path / "b", lambda m: None)
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
-    assert Path(f"samples/{SLUG}/sampler-s1.png") in files
-    assert f'src="samples/{SLUG}/sampler-s1.png"' in (first / "index.html").read_text()
+    assert Path(f"samples/{SLUG}/sampler-{H0}.png") in files
+    assert f'src="samples/{SLUG}/sampler-{H0}.png"' in (first / "index.html").read_text()
     assert check(tmp_path, tmp_path / "a", lambda m: None) == []
     assert main(["leaderboard", "--results", str(tmp_path), "--out", str(tmp_path / "a"), "--check"]) == 0
 
     make_record(tmp_path, "er", 1, [[0.9, 0, 0], [0.7, 0.9, 0], [0.6, 0.7, 0.9]], [[5, 0, 0], [10, 6, 0], [12, 9, 5]],
-                hparams={"buffer_per_task": 50}, hparams_hash="e1")
+                hparams=ER_HPARAMS)
     capsys.readouterr()
     assert main(["leaderboard", "--results", str(tmp_path), "--out", str(tmp_path / "a"), "--check"]) == 1
     captured = capsys.readouterr()
-    assert f"changed: {SLUG}.md" in captured.out and "+| 1      | er `e1`" in captured.out
+    assert f"changed: {SLUG}.md" in captured.out and f"+| 1      | er `{E1}`" in captured.out
     assert "is stale" in captured.err
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.leaderboard import build
-from leaderboard_records import toy_results
+from leaderboard_records import E1, H0, toy_results
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
@@ -63,13 +63,13 @@ def test_page_loads_sorts_and_shows_plots(browser, served_board: str, tmp_path: 
     assert browser.execute_script("return document.readyState") == "complete"
     table = browser.find_element(By.CSS_SELECTOR, "table.board")
     methods = lambda: [row.get_attribute("data-row") for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
-    assert methods() == ["er-e1", "finetune-h0"]
+    assert methods() == [f"er-{E1}", f"finetune-{H0}"]
     header = next(th for th in table.find_elements(By.TAG_NAME, "th") if th.text.startswith("judge_accuracy avg"))
     header.click()
     assert header.get_attribute("aria-sort") == "ascending"
-    assert methods() == ["finetune-h0", "er-e1"]
+    assert methods() == [f"finetune-{H0}", f"er-{E1}"]
     header.click()
-    assert methods() == ["er-e1", "finetune-h0"]
+    assert methods() == [f"er-{E1}", f"finetune-{H0}"]
 
     images = browser.execute_script(
         "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")

@@ -12,7 +12,7 @@ from harness.errors import UsageError
 from harness.record import write_record
 from harness.runner import RunSpec, prepare
 from harness.sweep import expand, split_names, split_seeds
-from tests.conftest import write_bench
+from tests.conftest import complete_record, write_bench
 
 
 def test_split_seeds_accepts_lists_and_ranges() -> None:
@@ -32,10 +32,7 @@ def test_expand_is_the_full_product_and_sets_complete_runs_aside(tmp_path: Path)
     bench = str(write_bench(tmp_path))
     template = RunSpec(method="", bench="", profile="smoke", results_dir=tmp_path / "results")
     done = prepare(RunSpec(method="er", bench=bench, seed=1, profile="smoke", results_dir=tmp_path / "results"))
-    write_record(done.record_path, {
-        "schema_version": 1, "status": "complete", "run_key": "x", "bench": {"spec_hash": done.bench.spec_hash},
-        "method": {}, "seed": 1, "tasks_done": 2, "metrics": {},
-    })
+    write_record(done.record_path, complete_record(done))
     grid = expand(template, ["finetune", "er"], [bench], [0, 1])
     assert grid.size == 4
     assert [(p.spec.method, p.spec.seed) for p in grid.complete] == [("er", 1)]

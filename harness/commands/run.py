@@ -1,4 +1,8 @@
-"""`harness run`: train one method on one bench sequence and write its run record."""
+"""`harness run`: train one method on one bench sequence, write its run record, print its results.
+
+Records go to `my-results/` (or --results / HARNESS_RESULTS), apart from the published records
+in `results/`. A run whose record is already complete is not run again: its summary is printed.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,19 @@ import os
 import sys
 from pathlib import Path
 
+import torch
+
+from harness.commands.show import render
+from harness.console import echo, say
+from harness.errors import RecordComplete, UsageError
+from harness.folders import USER_RESULTS_ENV, user_results_default, writable_folder
 from harness.hparams import parse_assignments
+from harness.record import read_record
 from harness.runner import RunSpec, execute
+
+
+def available_cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -21,27 +36,47 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a method hparam")
     parser.add_argument("--profile", default="default", help="budget profile of the bench: default or smoke")
-    parser.add_argument("--results", type=Path, default=Path(os.environ.get("HARNESS_RESULTS", "results")), help="results folder")
+    parser.add_argument("--results", type=Path, default=None,
+                        help=f"results folder (default: ${USER_RESULTS_ENV} or my-results; the published records live in results/)")
     parser.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores this process may use)")
     parser.add_argument("--force", action="store_true", help="overwrite a complete record / ignore an incomplete one")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     parser.set_defaults(handler=handle)
 
 
+def _complete(path: Path, seed: int) -> int:
+    say(f"run record {path} is already complete:\n")
+    say(render(read_record(path)))
+    say(f"\nto rerun it: add --force (overwrites this record), or run another seed with --seed {seed + 1}")
+    return 0
+
+
 def handle(args: argparse.Namespace) -> int:
+    threads = available_cpus() if args.threads is None else args.threads
+    if threads < 1:
+        raise UsageError(f"--threads {args.threads} must be >= 1")
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed} must be >= 0")
+    results = writable_folder(args.results if args.results is not None else user_results_default(), "--results")
+    torch.set_num_threads(threads)
     spec = RunSpec(
         method=args.method,
         bench=args.bench,
         seed=args.seed,
         overrides=parse_assignments(args.overrides),
         profile=args.profile,
-        results_dir=args.results,
+        results_dir=results,
         data_root=args.data_root,
         device=args.device,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
-    path = execute(spec, echo=lambda line: print(line, file=sys.stderr))
-    print(path)
+    try:
+        path = execute(spec, echo=echo)
+    except RecordComplete as done:
+        return _complete(done.path, args.seed)
+    say(render(read_record(path)))
+    say(f"\nrecord: {path}")
     return 0

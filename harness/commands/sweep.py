@@ -6,10 +6,12 @@ Complete runs are skipped; an interrupted or preempted run resumes from its last
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
 
+from harness.folders import user_results_default, writable_folder
 from harness.hparams import parse_assignments
 from harness.runner import RunSpec
 
@@ -29,7 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, help=f"per-job {name.replace('_', ' ')} (default: the bench's resources.{name})")
     parser.add_argument("--max-parallel", type=int, help="most jobs at once (local: worker processes, each running its share of the runs one after another; default cpus // --cpus; SLURM: array parallelism)")
     parser.add_argument("--max-wait-min", type=float, help="give up on a job after this many minutes per run in it (default: timeout x (1 + requeues) + 5)")
-    parser.add_argument("--results", type=Path, default=Path(os.environ.get("HARNESS_RESULTS", "results")), help="results folder")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="results folder (default: $HARNESS_RESULTS or my-results; pass --results results for records meant to be published)")
     parser.add_argument("--log-dir", type=Path, help="submitit logs (default: RESULTS/sweep-logs)")
     parser.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
@@ -46,7 +49,9 @@ def handle(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and (value < 0 or (value == 0 and name != "gpus")):
             raise UsageError(f"--{name.replace('_', '-')} {value} must be {'>= 0' if name == 'gpus' else '> 0'}")
-    results = args.results.resolve()
+    if args.max_wait_min is not None and not (math.isfinite(args.max_wait_min) and args.max_wait_min > 0):
+        raise UsageError(f"--max-wait-min {args.max_wait_min} must be a number > 0")
+    results = writable_folder(args.results if args.results is not None else user_results_default(), "--results").resolve()
     template = RunSpec(
         method="", bench="", overrides=parse_assignments(args.overrides), profile=args.profile,
         results_dir=results, data_root=args.data_root, device=args.device, force=args.force,

@@ -2,8 +2,9 @@
 
 A row is one (bench, bench version, spec hash, profile, method, hparams hash): its seeds are
 averaged. Records of different bench versions, spec hashes or profiles never share a row (nor a
-table). A malformed record, one of an unknown schema version, or one whose score matrices are
-broken is named by path, warned about and skipped.
+table). Records are untrusted: each is checked by harness/record_validation.py (safe names, hparams
+hash, booleans, finite numbers, matrix shapes); a record that fails is named by path in one
+warning line and skipped.
 """
 
 from __future__ import annotations
@@ -88,17 +89,26 @@ def _run_of(record: dict[str, Any], path: Path) -> Run:
         except (ValueError, TypeError, KeyError) as exc:
             raise UsageError(f"run record {path}: metric {name} has a broken score matrix ({exc})") from None
         matrices[name] = entry["matrix"]
-    samples = record.get("samples")
-    if samples is not None and not isinstance(samples, str):
-        raise UsageError(f"run record {path}: 'samples' must be a path (relative to the record) to a PNG grid, got {samples!r}")
     return Run(
         path=path,
         seed=int(record["seed"]),
         harness_version=str(record.get("environment", {}).get("harness_version", "unknown")),
         matrices=matrices,
         summary=summary,
-        samples=(path.parent / samples) if samples else None,
+        samples=_samples_beside(record, path),
     )
+
+
+def _samples_beside(record: dict[str, Any], path: Path) -> Optional[Path]:
+    """The record's sample grid: a bare name (checked by record_validation) of a regular file
+    beside it; a symbolic link could point anywhere, so it is refused like a missing file."""
+    name = record.get("samples")
+    if not name:
+        return None
+    grid = path.parent / name
+    if grid.is_symlink():
+        raise UsageError(f"run record {path}: its sample grid {grid} is a symbolic link; only a regular file beside the record is published")
+    return grid
 
 
 def _table_of(record: dict[str, Any], path: Path) -> BenchTable:

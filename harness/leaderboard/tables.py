@@ -10,6 +10,7 @@ from typing import Any, Optional
 from tabulate import tabulate
 
 from harness.leaderboard.assemble import AGGREGATE_DEFINITIONS, AGGREGATES, Column, LeaderTable, Row
+from harness.leaderboard.markdown_escape import markdown_cell, markdown_text
 from harness.leaderboard.stats import Stat
 from harness.leaderboard.version import LEADERBOARD_VERSION
 from harness.record import SCHEMA_VERSION
@@ -79,7 +80,7 @@ def body_rows(table: LeaderTable) -> list[list[str]]:
     for row in table.rows:
         cells = [_marked(cell_text(row.cells.get((c.metric, c.aggregate)), table.decimals[(c.metric, c.aggregate)]),
                          row.marks[(c.metric, c.aggregate)]) for c in table.columns]
-        rows.append([str(row.rank), method_text(row), seeds_text(table, row), *cells])
+        rows.append([str(row.rank), markdown_cell(method_text(row)), seeds_text(table, row), *cells])
     return rows
 
 
@@ -90,12 +91,12 @@ def headers(table: LeaderTable) -> list[str]:
 def render_markdown(table: LeaderTable) -> str:
     version = "" if table.version is None else f" v{table.version}"
     lines = [f"# {table.bench}{version} ({table.profile})", ""]
-    lines += [f"- {line}" for line in header_lines(table)]
+    lines += [f"- {markdown_text(line)}" for line in header_lines(table)]
     lines += ["", tabulate(body_rows(table), headers=headers(table), tablefmt="github", disable_numparse=True), ""]
     measured = [row for row in table.rows if not row.reported]
     if measured:
         lines += ["hparams:", ""]
-        lines += [f"- {row.method} `{row.hparams_hash}`: {hparams_text(row.hparams)} (seeds {', '.join(map(str, row.seeds))})" for row in measured]
+        lines += [f"- {row.method} `{row.hparams_hash}`: {markdown_text(hparams_text(row.hparams))} (seeds {', '.join(map(str, row.seeds))})" for row in measured]
         lines.append("")
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,15 +21,23 @@ def split_names(text: str, what: str) -> list[str]:
     return names
 
 
+MAX_SEEDS = 1000
+_SEED_ITEM = re.compile(r"(\d{1,10})(?:-(\d{1,10}))?")
+
+
 def split_seeds(text: str) -> list[int]:
-    """'0,1,2' or '0-4' (inclusive range) or a mix of both -> sorted distinct ints."""
+    """'0,1,2' or '0-4' (inclusive range) or a mix of both -> sorted distinct ints, at most MAX_SEEDS."""
     seeds: set[int] = set()
     for part in split_names(text, "seeds"):
-        low, sep, high = part.partition("-")
-        try:
-            seeds.update(range(int(low), int(high) + 1) if sep and low else {int(part)})
-        except ValueError:
-            raise UsageError(f"--seeds item {part!r} is not an integer or a range like 0-4: write e.g. --seeds 0,1,2") from None
+        match = _SEED_ITEM.fullmatch(part)
+        if match is None:
+            raise UsageError(f"--seeds item {part!r} is not an integer seed >= 0 or a range like 0-4: write e.g. --seeds 0,1,2")
+        low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+        if high - low + 1 > MAX_SEEDS or high >= 2**32:
+            raise UsageError(f"--seeds range {part!r} spans more than {MAX_SEEDS} seeds (or reaches 2**32): split the sweep")
+        seeds.update(range(low, high + 1))
+        if len(seeds) > MAX_SEEDS:
+            raise UsageError(f"--seeds {text!r} names more than {MAX_SEEDS} seeds: split the sweep")
     return sorted(seeds)
 
 
@@ -70,11 +79,15 @@ def expand(template: RunSpec, methods: list[str], benches: list[str], seeds: lis
     """Every (method, bench, seed); every usage error surfaces here, before any job starts."""
     todo: list[GridPoint] = []
     complete: list[GridPoint] = []
+    seen: set[Path] = set()
     for bench in benches:
         for method in methods:
             for seed in seeds:
                 spec = dataclasses.replace(template, method=method, bench=bench, seed=seed)
                 run = prepare(spec)
+                if run.record_path in seen:  # the same run named twice (a bench by name and by path)
+                    continue
+                seen.add(run.record_path)
                 point = GridPoint(spec, run.record_path, run.bench)
                 (complete if is_complete(run) and not template.force else todo).append(point)
     if not todo and not complete:
