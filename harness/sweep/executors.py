@@ -20,6 +20,7 @@ from submitit.slurm.slurm import _make_sbatch_string
 
 from harness.bench import Resources
 from harness.errors import UsageError
+from harness.names import slug
 from harness.registry import Registry
 from harness.sweep.grid import GridPoint
 from harness.sweep.handles import ChunkHandle, Handle, InlineHandle, SlurmHandle, record_stamp
@@ -95,6 +96,11 @@ def signal_delay_s(resources: Resources) -> int:
     return int(min(90, max(5, resources.timeout_min * 60 // 4)))
 
 
+def slurm_job_name(bench_name: str) -> str:
+    """From the bench's declared name (never the path it was given as): a safe slug, no newline."""
+    return f"harness-{slug(bench_name)}"
+
+
 def slurm_parameters(resources: Resources, options: LaunchOptions, job_name: str) -> dict[str, Any]:
     """submitit SlurmExecutor parameters for one bench's job array."""
     parameters: dict[str, Any] = {
@@ -133,7 +139,7 @@ def _check_slurm(options: LaunchOptions) -> None:
 
 def _launch_slurm(points: list[GridPoint], resources: Resources, options: LaunchOptions) -> list[Handle]:
     executor = submitit.SlurmExecutor(folder=options.log_dir / "%j", max_num_timeout=MAX_REQUEUES)
-    executor.update_parameters(**slurm_parameters(resources, options, f"harness-{points[0].spec.bench}"))
+    executor.update_parameters(**slurm_parameters(resources, options, slurm_job_name(points[0].bench.name)))
     with executor.batch():
         jobs = [executor.submit(RunJob(resources.cpus), point.spec) for point in points]
     deadline = options.deadline_s(resources)
