@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
-from harness.leaderboard.stats import Stat, decimals_for, marks, over_seeds
+from harness.leaderboard.stats import Stat, decimals_for, marks
 from metrics.continual import FORGETTING_DEFINITIONS
 
 DEFAULT_FORGETTING = "forgetting_best_minus_final"
-AGGREGATES = ("average", "average_incremental", *FORGETTING_DEFINITIONS)
 AGGREGATE_DEFINITIONS = {
     "average": "mean of the last row of the score matrix: every task's score after the whole sequence",
     "average_incremental": "mean over rows t of the mean score on the tasks seen after task t",
@@ -79,22 +79,32 @@ class LeaderTable:
         return [seen[key] for key in sorted(seen)]
 
 
-def _measured_row(row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int) -> Row:
-    cells = {
-        (metric, aggregate): over_seeds([run.summary[metric][aggregate] for run in row.runs])
-        for metric in metrics
-        for aggregate in AGGREGATES
-    }
+StatLookup = dict[tuple, Stat]
+
+
+def _stat_lookup(measured: dict[TableKey, BenchTable], collection: str) -> StatLookup:
+    """Every measured cell, from the records frame grouped over seeds (see frame.py)."""
+    statistics = seed_statistics(records_frame(measured, collection))
+    lookup: StatLookup = {}
+    for index, mean, std, n in zip(statistics.index, statistics["mean"], statistics["std"], statistics["n"]):
+        if mean == mean:  # NaN: some seed lacks the value
+            lookup[index[1:]] = Stat(float(mean), None if std != std else float(std), int(n))
+    return lookup
+
+
+def _measured_row(key: TableKey, row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int, lookup: StatLookup) -> Row:
+    prefix = (key.bench, key.version, key.spec_hash, key.profile, row.method, row.hparams_hash)
+    cells = {(metric, aggregate): lookup.get((*prefix, metric, aggregate)) for metric in metrics for aggregate in AGGREGATES}
     return Row(row.row_id, row.method, row.method, False, row.hparams, row.hparams_hash, row.seeds,
                len(row.runs) < min_seeds, cells, measured=row)
 
 
-def _from_measured(table: BenchTable) -> LeaderTable:
+def _from_measured(table: BenchTable, lookup: StatLookup) -> LeaderTable:
     key = table.key
     versions = sorted({run.harness_version for row in table.rows.values() for run in row.runs})
     leader = LeaderTable(key.slug, key.bench, key.version, key.spec_hash, key.profile, table.track, table.tasks,
                          table.headline, table.min_seeds, dict(table.metrics), DEFAULT_FORGETTING, versions)
-    leader.rows = [_measured_row(row, table.metrics, table.min_seeds) for _, row in sorted(table.rows.items())]
+    leader.rows = [_measured_row(key, row, table.metrics, table.min_seeds, lookup) for _, row in sorted(table.rows.items())]
     return leader
 
 
@@ -142,9 +152,10 @@ def _rank(leader: LeaderTable) -> None:
             row.marks[key] = mark
 
 
-def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable], warn: Warn) -> list[LeaderTable]:
+def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable], warn: Warn, collection: str = "runs") -> list[LeaderTable]:
     """Every table, in a fixed order: measured tables by key, then reported-only tables by bench."""
-    tables = [_from_measured(table) for table in measured.values()]
+    lookup = _stat_lookup(measured, collection)
+    tables = [_from_measured(table, lookup) for table in measured.values()]
     extra: dict[str, LeaderTable] = {}
     for block in reported:
         targets = [t for t in tables if t.bench == block.bench and t.profile == REPORTED_PROFILE
