@@ -13,7 +13,7 @@ from typing import Any, Optional
 from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
-from harness.leaderboard.stats import Stat, decimals_for, marks
+from harness.leaderboard.stats import Mark, Stat, marks
 from metrics.continual import FORGETTING_DEFINITIONS
 
 DEFAULT_FORGETTING = "forgetting_best_minus_final"
@@ -23,6 +23,7 @@ AGGREGATE_DEFINITIONS = {
     **FORGETTING_DEFINITIONS,
 }
 REPORTED_PROFILE = "default"
+MEASURED_STD_DDOF = 1
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class Row:
     source: str = ""
     measured: Optional[MeasuredRow] = None
     rank: int = 0
-    marks: dict[tuple[str, str], str] = field(default_factory=dict)
+    marks: dict[tuple[str, str], Mark] = field(default_factory=dict)
+    std_ddof: Optional[int] = MEASURED_STD_DDOF
+    printed_decimals: Optional[int] = None  # a reported row's precision as the paper prints it
 
 
 @dataclass
@@ -71,7 +74,6 @@ class LeaderTable:
     harness_versions: list[str]
     rows: list[Row] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
-    decimals: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def citations(self) -> list[Citation]:
@@ -86,9 +88,11 @@ def _stat_lookup(measured: dict[TableKey, BenchTable], collection: str) -> StatL
     """Every measured cell, from the records frame grouped over seeds (see frame.py)."""
     statistics = seed_statistics(records_frame(measured, collection))
     lookup: StatLookup = {}
-    for index, mean, std, n in zip(statistics.index, statistics["mean"], statistics["std"], statistics["n"]):
+    columns = (statistics[name] for name in ("mean", "std", "n", "ci_low", "ci_high"))
+    for index, mean, std, n, low, high in zip(statistics.index, *columns):
         if mean == mean:  # NaN: some seed lacks the value
-            lookup[index[1:]] = Stat(float(mean), None if std != std else float(std), int(n))
+            interval = None if low != low else (float(low), float(high))
+            lookup[index[1:]] = Stat(float(mean), None if std != std else float(std), int(n), interval)
     return lookup
 
 
@@ -123,7 +127,8 @@ def _join(leader: LeaderTable, reported: ReportedTable, warn: Warn) -> None:
         leader.metrics.setdefault(name, info)
     for row in reported.rows:
         cells = {(metric, aggregate): stat for metric, values in row.values.items() for aggregate, stat in values.items()}
-        leader.rows.append(Row(row.row_id, row.method, row.label, True, {}, "", [], False, cells, row.citation, row.source))
+        leader.rows.append(Row(row.row_id, row.method, row.label, True, {}, "", [], False, cells, row.citation, row.source,
+                               std_ddof=reported.std_ddof, printed_decimals=reported.decimals))
 
 
 def _rank(leader: LeaderTable) -> None:
@@ -145,10 +150,7 @@ def _rank(leader: LeaderTable) -> None:
     ]
     for column in leader.columns:
         key = (column.metric, column.aggregate)
-        means = [row.cells[key].mean if row.cells.get(key) else None for row in leader.rows]
-        digits = decimals_for([m for m in means if m is not None])
-        leader.decimals[key] = digits
-        for row, mark in zip(leader.rows, marks(means, column.higher_is_better, digits)):
+        for row, mark in zip(leader.rows, marks([row.cells.get(key) for row in leader.rows], column.higher_is_better)):
             row.marks[key] = mark
 
 

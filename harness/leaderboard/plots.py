@@ -1,7 +1,9 @@
 """Matplotlib figures beside the page, as deterministic SVG (fixed hash salt, no date or creator).
 
-Per measured row: for each headline metric, the seed-mean score matrix as a heatmap and each
-task's score across training. Per table: forgetting bars (mean +- std) for every row.
+Per measured row among the first ROW_FIGURES of a table: for each headline metric, the seed-mean
+score matrix as a heatmap and each task's score across training (every row's numbers are in the
+CSV and JSON; a page of hundreds of heatmaps is read by no one). Per table: forgetting bars
+(mean +- std) for every row.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from harness.leaderboard.load import MeasuredRow
 RC = {"svg.hashsalt": "harness-leaderboard", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
       "axes.spines.top": False, "axes.spines.right": False}
 METADATA = {"Date": None, "Creator": None}
+ROW_FIGURES = 8
 Matrix = list[list[Optional[float]]]
 
 
 def svg_bytes(figure: Figure) -> bytes:
     stream = io.BytesIO()
     with matplotlib.rc_context(RC):
-        figure.savefig(stream, format="svg", metadata=METADATA, bbox_inches="tight")
+        figure.savefig(stream, format="svg", metadata=METADATA)
     return stream.getvalue()
 
 
@@ -78,7 +81,9 @@ def row_figure(table: LeaderTable, row: MeasuredRow) -> bytes:
     return svg_bytes(figure)
 
 
-def forgetting_figure(table: LeaderTable) -> bytes:
+def forgetting_plot(table: LeaderTable) -> Figure:
+    """One bar chart per headline metric; each subplot's title on two short lines so that
+    neighbouring titles never touch."""
     metrics = [m for m in table.headline if m in table.metrics]
     rows: list[Row] = table.rows
     figure = Figure(figsize=(4.2 * len(metrics), 0.45 * len(rows) + 1.4), layout="constrained")
@@ -92,9 +97,13 @@ def forgetting_figure(table: LeaderTable) -> bytes:
         axes.set_yticks(range(len(rows)), labels if axes is grid[0] else [""] * len(rows))
         axes.invert_yaxis()
         axes.axvline(0, color="black", linewidth=0.6)
-        axes.set_title(f"{metric} forgetting (lower is better)")
+        axes.set_title(f"{metric}\nforgetting (lower is better)")
     figure.suptitle(f"{table.bench}: forgetting ({table.forgetting_definition})")
-    return svg_bytes(figure)
+    return figure
+
+
+def forgetting_figure(table: LeaderTable) -> bytes:
+    return svg_bytes(forgetting_plot(table))
 
 
 def write_figures(table: LeaderTable, folder: Path) -> dict[str, str]:
@@ -105,7 +114,7 @@ def write_figures(table: LeaderTable, folder: Path) -> dict[str, str]:
     if table.rows:
         (target / "forgetting.svg").write_bytes(forgetting_figure(table))
         written["forgetting"] = f"figures/{table.slug}/forgetting.svg"
-    for row in table.rows:
+    for row in [row for row in table.rows if row.measured is not None][:ROW_FIGURES]:
         if row.measured is not None:
             (target / f"{row.row_id}.svg").write_bytes(row_figure(table, row.measured))
             written[row.row_id] = f"figures/{table.slug}/{row.row_id}.svg"
