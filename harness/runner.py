@@ -23,7 +23,7 @@ from harness.errors import HarnessError, RunFailure, UsageError
 from harness.evaluation import ClassGenEvaluator
 from harness.hparams import build_hparams, hparams_dict, hparams_hash
 from harness.record import SCHEMA_VERSION, checkpoint_dir, read_record, record_path, write_record
-from harness.sample_grid import save_sample_grid
+from harness.sample_grid import keep_just_learned, load_just_learned, save_sample_grid
 from harness.seeding import derive_seed
 from harness.tasks import load_tasks, task_name
 from methods import METHODS, Method, TrainContext
@@ -154,10 +154,11 @@ def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> P
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
         for t in range(start, len(tasks)):
             _one_task(run, method, evaluator, tasks, t, record, echo)
+            keep_just_learned(run.checkpoint_dir, t, *evaluator.last_samples[t])
         if len(tasks) > start:  # the last task was evaluated in this process: keep its samples
             samples, labels = (torch.cat(parts) for parts in zip(*evaluator.last_samples))
             grid = run.record_path.with_suffix(".samples.png")
-            save_sample_grid(grid, samples, labels)
+            save_sample_grid(grid, samples, labels, load_just_learned(run.checkpoint_dir), len(tasks))
             record["samples"] = grid.name
         record["summary"] = {
             name: summarize(entry["matrix"], entry["higher_is_better"]) for name, entry in record["metrics"].items()
