@@ -69,13 +69,13 @@ SWEEPS = "sweeps"
 
 def _write_board(tables: list[LeaderTable], folder: Path, warn: Warn, **page: Any) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    figures, samples = {}, {}
+    samples = {}
     for table in tables:
         (folder / f"{table.slug}.md").write_text(render_markdown(table))
         (folder / f"{table.slug}.csv").write_text(render_csv(table))
         (folder / f"{table.slug}.json").write_text(render_json(table))
-        figures[table.slug] = write_figures(table, folder)
         samples[table.slug] = _copy_samples(table, folder, warn)
+    figures = write_figures(tables, folder)
     (folder / "index.html").write_text(render_html(tables, figures, samples, **page))
 
 

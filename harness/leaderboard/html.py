@@ -13,7 +13,7 @@ from harness.leaderboard.tables import TIED, cell_text, header_lines, headers, h
 from harness.leaderboard.version import LEADERBOARD_VERSION
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222;line-height:1.4}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1280px;padding:0 1rem;color:#222;line-height:1.4}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
 nav a{margin-right:1rem}ul.notes{font-size:.85rem;color:#555;padding-left:1.2rem}
 table.board{border-collapse:collapse;font-size:.9rem;margin:1rem 0;font-variant-numeric:tabular-nums}
@@ -24,7 +24,7 @@ table.board th[aria-sort=ascending]::after{content:" ▲"}table.board th[aria-so
 tr.reported td{color:#666;font-style:italic}td.best{font-weight:700}td.second{text-decoration:underline}
 span.tied{color:#a05a00;margin-left:.25rem}td[title]{cursor:help}
 figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85rem;color:#555}
-details{margin:.4rem 0}summary{cursor:pointer}
+details{margin:.4rem 0}summary{cursor:pointer}div.scroll{overflow-x:auto}
 """
 
 SCRIPT = """
@@ -81,7 +81,7 @@ def _table_html(table: LeaderTable) -> str:
             cells.append(_cell_html(row, (column.metric, column.aggregate)))
         kind = "reported" if row.reported else "measured"
         body.append(f'<tr class="{kind}" data-row="{escape(row.row_id)}">{"".join(cells)}</tr>')
-    return f'<table class="board" id="table-{escape(table.slug)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return f'<div class="scroll"><table class="board" id="table-{escape(table.slug)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _figure(path: str, caption: str) -> str:

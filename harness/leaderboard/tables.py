@@ -16,7 +16,9 @@ from harness.record import SCHEMA_VERSION
 
 PROVISIONAL = "†"
 TIED = "≈"
-STD_LABELS = {0: "population (ddof 0)", 1: "sample (ddof 1)", None: "not stated"}
+STD_LABELS = {0: "population", 1: "sample", None: "not stated"}
+STD_NOTE = ("std column: which std each row's ± is; sample = sample std over seeds (ddof 1, divides by n−1), "
+            "population = population std (ddof 0, divides by n; numpy's default)")
 
 
 def cell_text(stat: Optional[Stat], printed_decimals: Optional[int] = None) -> str:
@@ -75,7 +77,7 @@ def header_lines(table: LeaderTable) -> list[str]:
     reported = sorted({std_text(row) for row in table.rows if row.reported})
     if reported:
         lines.append(f"reported rows: numbers copied from the cited paper, never averaged with measured runs; their ± is the paper's std, "
-                     f"{' / '.join(reported)} (the std column says which std each row uses); the paper states no seed count, so they get no interval")
+                     f"{' / '.join(reported)} (see the std column); the paper states no seed count, so they get no interval")
     lines += [
         "ranked by " + ", then ".join(
             f"{m} average ({'higher' if table.metrics[m].higher_is_better else 'lower'} is better)"
@@ -83,6 +85,7 @@ def header_lines(table: LeaderTable) -> list[str]:
         ) + f"; in each column the best is bold only when Welch's two-sided t-test (p < {SEPARATION_ALPHA}) separates it from every other row, "
         f"the runner-up underlined only when it is separated likewise from every row below it; {TIED} marks a row the test does not "
         "separate from the best (tied); rows without a spread (one seed, or a paper's numbers) are not tested",
+        STD_NOTE,
         "precision: two significant digits of each cell's interval half-width (three significant digits without an interval; "
         "reported rows as the paper prints them)",
         f"average: {AGGREGATE_DEFINITIONS['average']}",
