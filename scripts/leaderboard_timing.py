@@ -5,12 +5,15 @@
 Writes valid schema-v1 records (seeded score matrices, hparams hashes that match their hparams)
 into a temporary results folder: BENCHES benches x METHODS methods x HPARAM_VALUES settings x
 the seeds needed to reach --records. Then builds the whole leaderboard (tables, page, figures)
---repeats times and prints each time, the min and the median.
+--repeats times and prints each wall time (and the CPU seconds it used, its own and its figure
+workers', which do not depend on how busy a shared machine is), the min and the median.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -69,6 +72,15 @@ def write_records(results: Path, count: int, seed: int = 0) -> int:
     return written
 
 
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _load() -> tuple[float, ...]:
+    return os.getloadavg() if hasattr(os, "getloadavg") else ()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1000)
@@ -77,13 +89,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="leaderboard-timing.") as scratch:
         results = Path(scratch) / "results"
         count = write_records(results, args.records)
-        times = []
+        times, cpu = [], []
         for repeat in range(args.repeats):
-            started = time.perf_counter()
+            cpu_started, started = _cpu_seconds(), time.perf_counter()
             build(results, Path(scratch) / "leaderboard", lambda message: print(f"warning: {message}", file=sys.stderr))
             times.append(time.perf_counter() - started)
-            print(f"build {repeat + 1}: {times[-1]:.2f} s", flush=True)
-        print(f"{count} records, {BENCHES} benches: leaderboard build min {min(times):.2f} s, median {statistics.median(times):.2f} s")
+            cpu.append(_cpu_seconds() - cpu_started)
+            print(f"build {repeat + 1}: {times[-1]:.2f} s wall, {cpu[-1]:.2f} CPU s", flush=True)
+        print(f"{count} records, {BENCHES} benches: leaderboard build wall min {min(times):.2f} s, median {statistics.median(times):.2f} s; "
+              f"CPU min {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s; load average {' '.join(f'{v:.1f}' for v in _load())}")
 
 
 if __name__ == "__main__":

@@ -172,3 +172,16 @@ def test_python_warnings_name_the_skipped_record(tmp_path: Path) -> None:
         warnings.simplefilter("always")
         assert load_records(tmp_path).empty
     assert any("x.json" in str(w.message) for w in caught)
+
+
+def test_figures_are_the_same_bytes_drawn_serially_or_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.leaderboard import plots
+    from harness.leaderboard.compare import differences
+
+    toy_results(tmp_path)
+    monkeypatch.setattr(plots, "_workers", lambda jobs: 1)
+    serial = build(tmp_path, tmp_path / "serial", lambda m: None)
+    monkeypatch.setattr(plots, "_workers", lambda jobs: 2)
+    parallel = build(tmp_path, tmp_path / "parallel", lambda m: None)
+    assert len(list((parallel / "figures").rglob("*.svg"))) == 3
+    assert differences(serial, parallel) == []

@@ -106,7 +106,3 @@ def seed_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     half = t_half_width(long["std"].to_numpy(), long["n"].to_numpy())
     long["ci_low"], long["ci_high"] = long["mean"] - half, long["mean"] + half
     return long.set_index([*keys, "aggregate"])
-
-
-def is_missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
