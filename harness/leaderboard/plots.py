@@ -18,6 +18,9 @@ from typing import Optional
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+from matplotlib.ticker import MaxNLocator
 
 from harness.leaderboard.assemble import LeaderTable, Row
 from harness.leaderboard.load import MeasuredRow
@@ -25,7 +28,8 @@ from harness.leaderboard.load import MeasuredRow
 RC = {"svg.hashsalt": "harness-leaderboard", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
       "axes.spines.top": False, "axes.spines.right": False}
 METADATA = {"Date": None, "Creator": None}
-ROW_FIGURES = 8
+_TEXT, _FONT = TextToPath(), FontProperties(family=RC["font.family"], size=RC["font.size"])
+ROW_FIGURES = 6
 Matrix = list[list[Optional[float]]]
 
 
@@ -92,9 +96,14 @@ def forgetting_plot(table: LeaderTable) -> Figure:
     neighbouring titles never touch."""
     metrics = [m for m in table.headline if m in table.metrics]
     rows: list[Row] = table.rows
-    figure = Figure(figsize=(4.2 * len(metrics), 0.45 * len(rows) + 1.4), layout="constrained")
-    grid = figure.subplots(1, len(metrics), squeeze=False)[0]
     labels = [f"{row.label} (reported)" if row.reported else f"{row.method} {row.hparams_hash[:6]}" for row in rows]
+    # a fixed layout sized from the longest label (constrained layout measures by drawing: slow)
+    label_inches = max((_TEXT.get_text_width_height_descent(label, _FONT, ismath=False)[0] for label in labels), default=0.0) / 72
+    left, panel, gap, top, bottom = 1.15 * label_inches + 0.35, 3.4, 0.45, 0.8, 0.45  # browsers draw the SVG text a little wider
+    width, height = left + len(metrics) * panel + (len(metrics) - 1) * gap + 0.3, 0.45 * len(rows) + top + bottom
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=left / width, right=1 - 0.3 / width, top=1 - top / height, bottom=bottom / height, wspace=gap / panel)
+    grid = figure.subplots(1, len(metrics), squeeze=False)[0]
     for axes, metric in zip(grid, metrics):
         stats = [row.cells.get((metric, table.forgetting_definition)) for row in rows]
         axes.barh(range(len(rows)), [0.0 if s is None else s.mean for s in stats],
@@ -103,6 +112,7 @@ def forgetting_plot(table: LeaderTable) -> Figure:
         axes.set_yticks(range(len(rows)), labels if axes is grid[0] else [""] * len(rows))
         axes.invert_yaxis()
         axes.axvline(0, color="black", linewidth=0.6)
+        axes.xaxis.set_major_locator(MaxNLocator(5))
         axes.set_title(f"{metric}\nforgetting (lower is better)")
     figure.suptitle(f"{table.bench}: forgetting ({table.forgetting_definition})")
     return figure
