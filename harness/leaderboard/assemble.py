@@ -1,8 +1,10 @@
-"""Leaderboard tables: measured rows (mean +- std over seeds) and reported rows, ranked.
+"""Leaderboard tables: measured rows (mean +- std and 95% interval over seeds, from the records
+frame of frame.py) and reported rows, ranked.
 
 Rows are ranked by the bench's headline metrics' average scores, each in its own direction
-(the first headline metric decides, the next breaks ties). Each shown column marks its best
-and second-best value. Reported rows join the `default`-profile table of their bench.
+(the first headline metric decides, the next breaks ties). Each shown column marks its best and
+runner-up only where Welch's test separates them, and the rows tied with the best (stats.py).
+Reported rows join the `default`-profile table of their bench.
 """
 
 from __future__ import annotations
