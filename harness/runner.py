@@ -26,7 +26,7 @@ from harness.hparams import build_hparams, hparams_dict, hparams_hash
 from harness.record import SCHEMA_VERSION, checkpoint_dir, read_record, record_path, write_record
 from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
-from harness.sample_grid import save_sample_grid
+from harness.sample_grid import keep_just_learned, load_just_learned, save_sample_grid
 from harness.seeding import derive_seed
 from harness.tasks import load_tasks, task_name
 from methods import METHODS, Method, TrainContext
@@ -198,9 +198,11 @@ def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, ta
             matrix = record.setdefault("details", {}).setdefault(name, [[None] * size for _ in range(size)])
             matrix[t][i] = value
     checkpoint_started = time.perf_counter()
-    if t == len(tasks) - 1:  # the final samples, as a grid beside the record
+    keep_just_learned(run.checkpoint_dir, t, *evaluator.last_samples[t])
+    if t == len(tasks) - 1:  # the final samples beside the just-learned ones, as a grid beside the record
         grid = run.record_path.with_suffix(".samples.png")
-        save_sample_grid(grid, *(torch.cat(parts) for parts in zip(*evaluator.last_samples)))
+        samples, labels = (torch.cat(parts) for parts in zip(*evaluator.last_samples))
+        save_sample_grid(grid, samples, labels, load_just_learned(run.checkpoint_dir), len(tasks))
         record["samples"] = grid.name
     digest = save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
     record["checkpoint_sha256"] = (list(record.get("checkpoint_sha256") or []) + [None] * t)[:t] + [digest]

@@ -71,6 +71,14 @@ def test_page_loads_sorts_and_shows_plots(browser, served_board: str, tmp_path: 
     header.click()
     assert methods() == [f"er-{E1}", f"finetune-{H0}"]
 
+    # every number stays on one line, and measured cells with an interval show it on hover
+    heights = browser.execute_script(
+        "return Array.from(document.querySelectorAll('table.board td')).map(td => "
+        "[td.textContent, td.getBoundingClientRect().height, parseFloat(getComputedStyle(td).lineHeight) || 20])")
+    assert all(height < 2 * line for _, height, line in heights), [cell for cell in heights if cell[1] >= 2 * cell[2]]
+    titles = [td.get_attribute("title") for td in table.find_elements(By.CSS_SELECTOR, "tr[data-row='finetune-h0'] td[title]")]
+    assert titles and all(title.startswith("95% interval [") for title in titles)
+
     images = browser.execute_script(
         "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
     assert len(images) >= 5 and all(loaded for _, loaded in images), images

@@ -1,5 +1,8 @@
 """The versioned leaderboard: run records + reported rows -> `<out>/v<N>/` tables, page and figures.
 
+Sweep records (`results/sweeps/<bench>/*.json`, the same record format as `results/runs/`) get
+their own page and tables under `v<N>/sweeps/`, never mixed into the canonical rows.
+
 `build` writes the folder (replacing it whole, so no stale file survives); `check` builds into
 a temporary folder and lists how the committed one differs. Same inputs, same bytes.
 """
@@ -15,7 +18,7 @@ from typing import Any
 from harness.errors import UsageError
 from harness.leaderboard.assemble import AGGREGATE_DEFINITIONS, LeaderTable, assemble
 from harness.leaderboard.compare import differences
-from harness.leaderboard.html import render_html
+from harness.leaderboard.html import SWEEPS_INTRO, render_html
 from harness.leaderboard.load import Warn, load_runs
 from harness.leaderboard.plots import write_figures
 from harness.leaderboard.reported import load_reported
@@ -26,11 +29,11 @@ from harness.record import SCHEMA_VERSION
 
 
 
-def definitions(tables: list[LeaderTable]) -> dict[str, Any]:
+def definitions(tables: list[LeaderTable], sweeps: list[LeaderTable] = ()) -> dict[str, Any]:
     """What the numbers mean: the inputs of the version rule (see version.py)."""
     bench_versions: dict[str, set[int]] = {}
     metrics: dict[str, set[tuple[bool, str]]] = {}
-    for table in tables:
+    for table in [*tables, *sweeps]:
         if table.spec_hash:
             bench_versions.setdefault(table.bench, set()).add(int(table.version or 0))
         for name, info in table.metrics.items():
@@ -41,6 +44,7 @@ def definitions(tables: list[LeaderTable]) -> dict[str, Any]:
         "metrics": {name: [{"higher_is_better": h, "description": d} for h, d in sorted(defs)] for name, defs in sorted(metrics.items())},
         "aggregates": dict(sorted(AGGREGATE_DEFINITIONS.items())),
         "tables": [table.slug for table in tables],
+        **({"sweep_tables": [f"{SWEEPS}/{table.slug}" for table in sweeps]} if sweeps else {}),
     }
 
 
@@ -60,19 +64,30 @@ def _copy_samples(table: LeaderTable, folder: Path, warn: Warn) -> dict[str, str
     return copied
 
 
-def generate(results_dir: Path, folder: Path, warn: Warn) -> list[LeaderTable]:
-    """Write every output of one leaderboard version into `folder` (which must be empty)."""
-    tables = assemble(load_runs(results_dir, warn), load_reported(results_dir, warn), warn)
+SWEEPS = "sweeps"
+
+
+def _write_board(tables: list[LeaderTable], folder: Path, warn: Warn, **page: Any) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    figures, samples = {}, {}
+    samples = {}
     for table in tables:
         (folder / f"{table.slug}.md").write_text(render_markdown(table))
         (folder / f"{table.slug}.csv").write_text(render_csv(table))
         (folder / f"{table.slug}.json").write_text(render_json(table))
-        figures[table.slug] = write_figures(table, folder)
         samples[table.slug] = _copy_samples(table, folder, warn)
-    (folder / "index.html").write_text(render_html(tables, figures, samples))
-    (folder / MANIFEST).write_text(json.dumps(manifest(definitions(tables)), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    figures = write_figures(tables, folder)
+    (folder / "index.html").write_text(render_html(tables, figures, samples, **page))
+
+
+def generate(results_dir: Path, folder: Path, warn: Warn) -> list[LeaderTable]:
+    """Write every output of one leaderboard version into `folder` (which must be empty)."""
+    tables = assemble(load_runs(results_dir, warn), load_reported(results_dir, warn), warn)
+    sweeps = assemble(load_runs(results_dir, warn, SWEEPS), [], warn, SWEEPS)
+    _write_board(tables, folder, warn, links=((f"{SWEEPS}/index.html", "sweeps"),) if sweeps else ())
+    if sweeps:
+        _write_board(sweeps, folder / SWEEPS, warn, title=f"Continual generative learning leaderboard v{LEADERBOARD_VERSION}: sweeps",
+                     intro=SWEEPS_INTRO, links=(("../index.html", "canonical leaderboard"),))
+    (folder / MANIFEST).write_text(json.dumps(manifest(definitions(tables, sweeps)), indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return tables
 
 

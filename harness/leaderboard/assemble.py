@@ -1,8 +1,10 @@
-"""Leaderboard tables: measured rows (mean +- std over seeds) and reported rows, ranked.
+"""Leaderboard tables: measured rows (mean +- std and 95% interval over seeds, from the records
+frame of frame.py) and reported rows, ranked.
 
 Rows are ranked by the bench's headline metrics' average scores, each in its own direction
-(the first headline metric decides, the next breaks ties). Each shown column marks its best
-and second-best value. Reported rows join the `default`-profile table of their bench.
+(the first headline metric decides, the next breaks ties). Each shown column marks its best and
+runner-up only where Welch's test separates them, and the rows tied with the best (stats.py).
+Reported rows join the `default`-profile table of their bench.
 """
 
 from __future__ import annotations
@@ -10,19 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
-from harness.leaderboard.stats import Stat, decimals_for, marks, over_seeds
+from harness.leaderboard.stats import Mark, Stat, marks
 from metrics.continual import FORGETTING_DEFINITIONS
 
 DEFAULT_FORGETTING = "forgetting_best_minus_final"
-AGGREGATES = ("average", "average_incremental", *FORGETTING_DEFINITIONS)
 AGGREGATE_DEFINITIONS = {
     "average": "mean of the last row of the score matrix: every task's score after the whole sequence",
     "average_incremental": "mean over rows t of the mean score on the tasks seen after task t",
     **FORGETTING_DEFINITIONS,
 }
 REPORTED_PROFILE = "default"
+MEASURED_STD_DDOF = 1
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,9 @@ class Row:
     source: str = ""
     measured: Optional[MeasuredRow] = None
     rank: int = 0
-    marks: dict[tuple[str, str], str] = field(default_factory=dict)
+    marks: dict[tuple[str, str], Mark] = field(default_factory=dict)
+    std_ddof: Optional[int] = MEASURED_STD_DDOF
+    printed_decimals: Optional[int] = None  # a reported row's precision as the paper prints it
 
 
 @dataclass
@@ -71,7 +76,6 @@ class LeaderTable:
     harness_versions: list[str]
     rows: list[Row] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
-    decimals: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def citations(self) -> list[Citation]:
@@ -79,22 +83,34 @@ class LeaderTable:
         return [seen[key] for key in sorted(seen)]
 
 
-def _measured_row(row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int) -> Row:
-    cells = {
-        (metric, aggregate): over_seeds([run.summary[metric][aggregate] for run in row.runs])
-        for metric in metrics
-        for aggregate in AGGREGATES
-    }
+StatLookup = dict[tuple, Stat]
+
+
+def _stat_lookup(measured: dict[TableKey, BenchTable], collection: str) -> StatLookup:
+    """Every measured cell, from the records frame grouped over seeds (see frame.py)."""
+    statistics = seed_statistics(records_frame(measured, collection))
+    lookup: StatLookup = {}
+    columns = (statistics[name] for name in ("mean", "std", "n", "ci_low", "ci_high"))
+    for index, mean, std, n, low, high in zip(statistics.index, *columns):
+        if mean == mean:  # NaN: some seed lacks the value
+            interval = None if low != low else (float(low), float(high))
+            lookup[index[1:]] = Stat(float(mean), None if std != std else float(std), int(n), interval)
+    return lookup
+
+
+def _measured_row(key: TableKey, row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int, lookup: StatLookup) -> Row:
+    prefix = (key.bench, key.version, key.spec_hash, key.profile, row.method, row.hparams_hash)
+    cells = {(metric, aggregate): lookup.get((*prefix, metric, aggregate)) for metric in metrics for aggregate in AGGREGATES}
     return Row(row.row_id, row.method, row.method, False, row.hparams, row.hparams_hash, row.seeds,
                len(row.runs) < min_seeds, cells, measured=row)
 
 
-def _from_measured(table: BenchTable) -> LeaderTable:
+def _from_measured(table: BenchTable, lookup: StatLookup) -> LeaderTable:
     key = table.key
     versions = sorted({run.harness_version for row in table.rows.values() for run in row.runs})
     leader = LeaderTable(key.slug, key.bench, key.version, key.spec_hash, key.profile, table.track, table.tasks,
                          table.headline, table.min_seeds, dict(table.metrics), DEFAULT_FORGETTING, versions)
-    leader.rows = [_measured_row(row, table.metrics, table.min_seeds) for _, row in sorted(table.rows.items())]
+    leader.rows = [_measured_row(key, row, table.metrics, table.min_seeds, lookup) for _, row in sorted(table.rows.items())]
     return leader
 
 
@@ -113,7 +129,8 @@ def _join(leader: LeaderTable, reported: ReportedTable, warn: Warn) -> None:
         leader.metrics.setdefault(name, info)
     for row in reported.rows:
         cells = {(metric, aggregate): stat for metric, values in row.values.items() for aggregate, stat in values.items()}
-        leader.rows.append(Row(row.row_id, row.method, row.label, True, {}, "", [], False, cells, row.citation, row.source))
+        leader.rows.append(Row(row.row_id, row.method, row.label, True, {}, "", [], False, cells, row.citation, row.source,
+                               std_ddof=reported.std_ddof, printed_decimals=reported.decimals))
 
 
 def _rank(leader: LeaderTable) -> None:
@@ -135,16 +152,14 @@ def _rank(leader: LeaderTable) -> None:
     ]
     for column in leader.columns:
         key = (column.metric, column.aggregate)
-        means = [row.cells[key].mean if row.cells.get(key) else None for row in leader.rows]
-        digits = decimals_for([m for m in means if m is not None])
-        leader.decimals[key] = digits
-        for row, mark in zip(leader.rows, marks(means, column.higher_is_better, digits)):
+        for row, mark in zip(leader.rows, marks([row.cells.get(key) for row in leader.rows], column.higher_is_better)):
             row.marks[key] = mark
 
 
-def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable], warn: Warn) -> list[LeaderTable]:
+def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable], warn: Warn, collection: str = "runs") -> list[LeaderTable]:
     """Every table, in a fixed order: measured tables by key, then reported-only tables by bench."""
-    tables = [_from_measured(table) for table in measured.values()]
+    lookup = _stat_lookup(measured, collection)
+    tables = [_from_measured(table, lookup) for table in measured.values()]
     extra: dict[str, LeaderTable] = {}
     for block in reported:
         targets = [t for t in tables if t.bench == block.bench and t.profile == REPORTED_PROFILE

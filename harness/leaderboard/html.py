@@ -9,21 +9,22 @@ from html import escape
 from typing import Optional
 
 from harness.leaderboard.assemble import LeaderTable, Row
-from harness.leaderboard.tables import cell_text, header_lines, headers, hparams_text, method_text, seeds_text
+from harness.leaderboard.tables import TIED, cell_text, header_lines, headers, hparams_text, interval_text, method_text, seeds_text, std_text
 from harness.leaderboard.version import LEADERBOARD_VERSION
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222;line-height:1.4}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1280px;padding:0 1rem;color:#222;line-height:1.4}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
 nav a{margin-right:1rem}ul.notes{font-size:.85rem;color:#555;padding-left:1.2rem}
 table.board{border-collapse:collapse;font-size:.9rem;margin:1rem 0;font-variant-numeric:tabular-nums}
-table.board th,table.board td{padding:.35rem .7rem;border-bottom:1px solid #e4e4e4;text-align:right}
+table.board th,table.board td{padding:.35rem .7rem;border-bottom:1px solid #e4e4e4;text-align:right;white-space:nowrap}
 table.board th:nth-child(2),table.board td:nth-child(2){text-align:left}
 table.board th{cursor:pointer;user-select:none;background:#f6f6f6;position:relative}
 table.board th[aria-sort=ascending]::after{content:" ▲"}table.board th[aria-sort=descending]::after{content:" ▼"}
 tr.reported td{color:#666;font-style:italic}td.best{font-weight:700}td.second{text-decoration:underline}
+span.tied{color:#a05a00;margin-left:.25rem}td[title]{cursor:help}
 figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85rem;color:#555}
-details{margin:.4rem 0}summary{cursor:pointer}
+details{margin:.4rem 0}summary{cursor:pointer}div.scroll{overflow-x:auto}
 """
 
 SCRIPT = """
@@ -57,21 +58,30 @@ def _method_html(row: Row) -> str:
     return f'{escape(row.method)} <code title="{escape(hparams_text(row.hparams))}">{escape(row.hparams_hash)}</code>'
 
 
+def _cell_html(row: Row, key: tuple[str, str]) -> str:
+    stat, mark = row.cells.get(key), row.marks[key]
+    hover = [interval_text(stat, row.printed_decimals)]
+    if mark.p_vs_best is not None:
+        hover.append(f"Welch p vs the best = {mark.p_vs_best:.2g}" + (" (tied)" if mark.kind == "tied" else ""))
+    title = "; ".join(part for part in hover if part)
+    tied = f'<span class="tied" title="tied with the best">{TIED}</span>' if mark.kind == "tied" else ""
+    return (f'<td class="{mark.kind}" data-sort="{"" if stat is None else repr(stat.mean)}"' + (f' title="{escape(title)}"' if title else "")
+            + f">{escape(cell_text(stat, row.printed_decimals))}{tied}</td>")
+
+
 def _table_html(table: LeaderTable) -> str:
     head = "".join(f'<th scope="col" title="click to sort">{escape(label)}</th>' for label in headers(table))
     body = []
     for row in table.rows:
         cells = [f'<td data-sort="{row.rank}">{row.rank}</td>',
                  f'<td data-sort="{escape(method_text(row))}">{_method_html(row)}</td>',
-                 f'<td data-sort="{-1 if row.reported else len(row.seeds)}">{escape(seeds_text(table, row))}</td>']
+                 f'<td data-sort="{-1 if row.reported else len(row.seeds)}">{escape(seeds_text(table, row))}</td>',
+                 f'<td data-sort="{escape(std_text(row))}">{escape(std_text(row))}</td>']
         for column in table.columns:
-            key = (column.metric, column.aggregate)
-            stat = row.cells.get(key)
-            value = "" if stat is None else repr(stat.mean)
-            cells.append(f'<td class="{row.marks[key]}" data-sort="{value}">{escape(cell_text(stat, table.decimals[key]))}</td>')
+            cells.append(_cell_html(row, (column.metric, column.aggregate)))
         kind = "reported" if row.reported else "measured"
         body.append(f'<tr class="{kind}" data-row="{escape(row.row_id)}">{"".join(cells)}</tr>')
-    return f'<table class="board" id="table-{escape(table.slug)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return f'<div class="scroll"><table class="board" id="table-{escape(table.slug)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _figure(path: str, caption: str) -> str:
@@ -98,15 +108,21 @@ def _section(table: LeaderTable, figures: dict[str, str], samples: dict[str, str
     return "".join(parts)
 
 
-def render_html(tables: list[LeaderTable], figures: dict[str, dict[str, str]], samples: dict[str, dict[str, str]], title: Optional[str] = None) -> str:
+CANONICAL_INTRO = "Built by <code>harness leaderboard</code> from the committed run records (results/runs/); click a column header to sort."
+SWEEPS_INTRO = ("Hyperparameter sweeps: built from the sweep records (results/sweeps/), kept apart from the canonical rows, "
+                "whose defaults they chose; click a column header to sort.")
+
+
+def render_html(tables: list[LeaderTable], figures: dict[str, dict[str, str]], samples: dict[str, dict[str, str]], title: Optional[str] = None,
+                intro: str = CANONICAL_INTRO, links: tuple[tuple[str, str], ...] = ()) -> str:
     title = title or f"Continual generative learning leaderboard v{LEADERBOARD_VERSION}"
     nav = "".join(f'<a href="#{escape(t.slug)}">{escape(t.slug)}</a>' for t in tables)
+    nav += "".join(f'<a href="{escape(href)}"><strong>{escape(text)}</strong></a>' for href, text in links)
     sections = "".join(_section(t, figures.get(t.slug, {}), samples.get(t.slug, {})) for t in tables)
     empty = "" if tables else "<p>No complete run records and no reported results yet.</p>"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{escape(title)}</title><style>{STYLE}</style></head>\n'
-        f"<body><h1>{escape(title)}</h1><p>Built by <code>harness leaderboard</code> from the committed run records; "
-        f"click a column header to sort.</p><nav>{nav}</nav>{empty}{sections}<script>{SCRIPT}</script></body></html>\n"
+        f"<body><h1>{escape(title)}</h1><p>{intro}</p><nav>{nav}</nav>{empty}{sections}<script>{SCRIPT}</script></body></html>\n"
     )

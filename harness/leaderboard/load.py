@@ -51,6 +51,7 @@ class Run:
     matrices: dict[str, list[list[Optional[float]]]]
     summary: dict[str, dict[str, Optional[float]]]
     samples: Optional[Path]
+    status: str = "complete"
 
 
 @dataclass
@@ -81,11 +82,13 @@ class BenchTable:
 
 
 def _run_of(record: dict[str, Any], path: Path) -> Run:
-    """The record's matrices and the aggregates recomputed from them (never its stored summary)."""
+    """The record's matrices and the aggregates recomputed from them (never its stored summary;
+    none for an unfinished run, whose matrices are partly empty)."""
     matrices, summary = {}, {}
     for name, entry in record["metrics"].items():
         try:
-            summary[name] = summarize(entry["matrix"], bool(entry["higher_is_better"]))
+            if record["status"] == "complete":
+                summary[name] = summarize(entry["matrix"], bool(entry["higher_is_better"]))
         except (ValueError, TypeError, KeyError) as exc:
             raise UsageError(f"run record {path}: metric {name} has a broken score matrix ({exc})") from None
         matrices[name] = entry["matrix"]
@@ -96,6 +99,7 @@ def _run_of(record: dict[str, Any], path: Path) -> Run:
         matrices=matrices,
         summary=summary,
         samples=_samples_beside(record, path),
+        status=str(record["status"]),
     )
 
 
@@ -129,13 +133,19 @@ def _table_of(record: dict[str, Any], path: Path) -> BenchTable:
     return table
 
 
-def load_runs(results_dir: Path, warn: Warn) -> dict[TableKey, BenchTable]:
-    """Every complete record under `results_dir/runs`, grouped by table and row, in a fixed order."""
+def load_runs(results_dir: Path, warn: Warn, collection: str = "runs") -> dict[TableKey, BenchTable]:
+    """Every complete record under `results_dir/<collection>` (runs, or sweeps), grouped by table
+    and row, in a fixed order."""
+    return load_record_files(sorted((Path(results_dir) / collection).rglob("*.json")), warn)
+
+
+def load_record_files(paths: list[Path], warn: Warn, statuses: tuple[str, ...] = ("complete",)) -> dict[TableKey, BenchTable]:
+    """The records at `paths` whose status is one of `statuses`, grouped by table and row."""
     tables: dict[TableKey, BenchTable] = {}
-    for path in sorted((Path(results_dir) / "runs").rglob("*.json")):
+    for path in paths:
         try:
             record = read_record(path)
-            if record["status"] != "complete":
+            if record["status"] not in statuses:
                 continue
             fresh = _table_of(record, path)
             run = _run_of(record, path)

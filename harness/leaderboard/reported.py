@@ -9,6 +9,8 @@ File schema:
         bench_version: int | null  # null: every version of the bench
         source: str                # where in the paper, e.g. "Table 1"
         forgetting: str            # a key of metrics.continual.FORGETTING_DEFINITIONS
+        std_ddof: 0 | 1            # optional: the paper's std is population (0) or sample (1) std
+        decimals: int              # optional: the decimals the paper prints its numbers with
         metrics: {name: {higher_is_better: bool, description: str}}
         rows:
           - method: str            # the harness method key
@@ -58,6 +60,8 @@ class ReportedTable:
     forgetting_definition: str
     metrics: dict[str, MetricInfo]
     rows: tuple[ReportedRow, ...]
+    std_ddof: Optional[int] = None
+    decimals: Optional[int] = None
 
 
 class _Bad(ValueError):
@@ -99,7 +103,12 @@ def _table(raw: Any, citation: Citation, where: str) -> ReportedTable:
                 values.setdefault(str(metric), {})[aggregate] = _stat(value, f"{spot}.{column}.{metric}")
         rows.append(ReportedRow(str(row["method"]), str(row.get("label", row["method"])), citation, str(raw.get("source", "")), forgetting, values))
     version = raw.get("bench_version")
-    return ReportedTable(str(raw["bench"]), None if version is None else int(version), forgetting, metrics, tuple(rows))
+    ddof, decimals = raw.get("std_ddof"), raw.get("decimals")
+    if ddof not in (None, 0, 1) or isinstance(ddof, bool):
+        raise _Bad(f"{where}.std_ddof is {ddof!r}; expected 0 (population std), 1 (sample std) or absent (not stated)")
+    if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 8):
+        raise _Bad(f"{where}.decimals is {decimals!r}; expected an integer from 0 to 8")
+    return ReportedTable(str(raw["bench"]), None if version is None else int(version), forgetting, metrics, tuple(rows), ddof, decimals)
 
 
 def load_reported(results_dir: Path, warn: Warn) -> list[ReportedTable]:

@@ -1,4 +1,13 @@
-"""Mean and sample standard deviation over seeds, and the best/second marks of a column."""
+"""A leaderboard cell (mean, sample std, seed count, 95% interval), the marks of a column and the
+precision a cell is shown with.
+
+Marks: rows of a column are ordered by mean. Two rows are "separated" when Welch's two-sided
+t-test (unequal variances, from the cells' mean, std and n) gives p < SEPARATION_ALPHA. The best
+is bold only when it is separated from every other row that has a spread (and the runner-up has
+one); the runner-up is underlined only when the best is bold and the runner-up is likewise
+separated from every row below it. A row the test does not separate from the best is "tied".
+A row without a spread (one seed; a paper's number with no stated seed count) is never tested.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +15,90 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from scipy.stats import ttest_ind_from_stats
+
+SEPARATION_ALPHA = 0.05
+HALF_WIDTH_DIGITS = 2   # significant digits kept of an interval's half-width
+PLAIN_DIGITS = 3        # significant digits of a value without an interval
+MAX_DECIMALS = 8
+
 
 @dataclass(frozen=True)
 class Stat:
-    """A cell: the mean over seeds, the sample std (n - 1; None for one seed) and the seed count
-    (None for a reported number, whose seed count the paper states in its own text)."""
+    """A cell: the mean over seeds, the std (None for one seed) and the seed count (None for a
+    reported number, whose seed count the paper does not state), and the 95% Student-t interval
+    of the mean (None without a seed count of at least 2)."""
 
     mean: float
     std: Optional[float]
     n: Optional[int]
+    ci95: Optional[tuple[float, float]] = None
 
-    def as_json(self) -> dict[str, Optional[float]]:
-        return {"mean": self.mean, "std": self.std, "n": self.n}
+    def as_json(self) -> dict[str, object]:
+        return {"mean": self.mean, "std": self.std, "n": self.n, "ci95": None if self.ci95 is None else list(self.ci95)}
+
+    @property
+    def half_width(self) -> Optional[float]:
+        return None if self.ci95 is None else (self.ci95[1] - self.ci95[0]) / 2
 
 
-def over_seeds(values: Sequence[Optional[float]]) -> Optional[Stat]:
-    """None when any seed lacks the value (e.g. forgetting of a one-task bench)."""
-    if not values or any(v is None for v in values):
+@dataclass(frozen=True)
+class Mark:
+    kind: str                  # "best", "second", "tied" or ""
+    p_vs_best: Optional[float]  # Welch p-value against the column's best (None: not tested)
+
+
+def welch_p(a: Stat, b: Stat) -> Optional[float]:
+    """Two-sided p-value of Welch's t-test between two cells; None when either lacks a spread."""
+    if a.std is None or b.std is None or a.n is None or b.n is None or a.n < 2 or b.n < 2:
         return None
-    n = len(values)
-    mean = math.fsum(values) / n
-    std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else None
-    return Stat(mean, std, n)
+    if a.std == 0 and b.std == 0:
+        return 1.0 if a.mean == b.mean else 0.0
+    return float(ttest_ind_from_stats(a.mean, a.std, a.n, b.mean, b.std, b.n, equal_var=False).pvalue)
 
 
-def decimals_for(means: Sequence[float]) -> int:
-    """One precision per column: 3 decimals, 5 when every value is tiny (KID-like)."""
-    largest = max((abs(m) for m in means), default=0.0)
-    return 3 if largest >= 0.01 or largest == 0.0 else 5
+def _separated(a: Stat, b: Stat) -> Optional[bool]:
+    p = welch_p(a, b)
+    return None if p is None else p < SEPARATION_ALPHA
 
 
-def marks(means: Sequence[Optional[float]], higher_is_better: bool, decimals: int) -> list[str]:
-    """'best', 'second' or '' per value, compared as displayed (ties share a mark)."""
-    shown = sorted({round(m, decimals) for m in means if m is not None}, reverse=higher_is_better)
-    rank = {value: ("best" if i == 0 else "second" if i == 1 else "") for i, value in enumerate(shown)}
-    return [rank[round(m, decimals)] if m is not None else "" for m in means]
+def _leads(first: Stat, others: Sequence[Stat]) -> bool:
+    """`first` is separated from the next row and no row below is tied with it."""
+    verdicts = [_separated(first, other) for other in others]
+    return bool(verdicts) and verdicts[0] is True and False not in verdicts
+
+
+def marks(stats: Sequence[Optional[Stat]], higher_is_better: bool) -> list[Mark]:
+    """One mark per cell of a column (see the module docstring)."""
+    present = [i for i, stat in enumerate(stats) if stat is not None]
+    order = sorted(present, key=lambda i: -stats[i].mean if higher_is_better else stats[i].mean)
+    result = [Mark("", None) for _ in stats]
+    if len(order) < 2:
+        return result
+    best, rest = stats[order[0]], [stats[i] for i in order[1:]]
+    for i in order[1:]:
+        p = welch_p(best, stats[i])
+        result[i] = Mark("tied" if p is not None and p >= SEPARATION_ALPHA else "", p)
+    if _leads(best, rest):
+        result[order[0]] = Mark("best", None)
+        if len(rest) >= 2 and _leads(rest[0], rest[1:]):
+            result[order[1]] = Mark("second", result[order[1]].p_vs_best)
+    return result
+
+
+def _decimals_for_digits(value: float, digits: int) -> int:
+    if value == 0 or not math.isfinite(value):
+        return digits - 1
+    return min(MAX_DECIMALS, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+
+
+def decimals_for(stat: Stat, printed: Optional[int] = None) -> int:
+    """The decimals a cell is shown with: two significant digits of its interval's half-width
+    (never fewer than 0 decimals), the paper's printed precision for a reported number, and three
+    significant digits of the mean when there is neither."""
+    half = stat.half_width
+    if half is not None and half > 0 and math.isfinite(half):
+        return _decimals_for_digits(half, HALF_WIDTH_DIGITS)
+    if printed is not None:
+        return printed
+    return _decimals_for_digits(stat.mean, PLAIN_DIGITS)
