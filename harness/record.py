@@ -51,6 +51,11 @@ def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str
     return Path(results_dir) / "checkpoints" / bench / _run_parts(bench, method, hparams_hash, profile, seed)
 
 
+def checkpoint_dir_of(record: Path) -> Path:
+    """The checkpoint folder of the run whose record is at `record` (see `checkpoint_dir`)."""
+    return record.parents[2] / "checkpoints" / record.parent.name / record.stem
+
+
 def write_record(path: Path, record: dict[str, Any]) -> None:
     """Validated, then atomic: a reader sees the old file or the new one, never half of one.
 

@@ -39,6 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--results", type=Path, default=None,
                         help=f"results folder (default: ${USER_RESULTS_ENV} or my-results; the published records live in results/)")
     parser.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
+    parser.add_argument("--weights", default=None, help="local model folder for the bench's backbone (default: HARNESS_WEIGHTS/<backbone weights name>)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores this process may use)")
     parser.add_argument("--force", action="store_true", help="overwrite a complete record / ignore an incomplete one")
@@ -69,6 +70,7 @@ def handle(args: argparse.Namespace) -> int:
         profile=args.profile,
         results_dir=results,
         data_root=args.data_root,
+        weights=args.weights,
         device=args.device,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
