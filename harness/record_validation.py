@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.errors import UsageError
 from harness.hparams import hparams_hash
-from harness.names import is_safe_name, is_task_name
+from harness.names import TASK_NAME_TEXT, is_safe_name, is_task_name
 
 SCHEMA_VERSION = 1
 STATUSES = ("running", "complete", "failed")
@@ -63,7 +63,7 @@ def _check_bench(bench: Any) -> int:
     tasks = bench.get("tasks")
     _require(isinstance(tasks, list) and 0 < len(tasks) <= MAX_TASKS, "bench.tasks must be a non-empty list")
     for task in tasks:
-        _require(is_task_name(task), f"bench task name {task!r} must match [a-z0-9][a-z0-9 ,._-]*")
+        _require(is_task_name(task), f"bench task name {task!r} must match {TASK_NAME_TEXT}")
     if bench.get("track") is not None:
         _name(bench["track"], "bench.track")
     if "min_seeds" in bench:
