@@ -142,7 +142,7 @@ def test_empty_leaderboard_never_replaces_a_published_one(tmp_path, capsys):
 
 
 def test_markdown_cells_escape_pipes_and_html(tmp_path):
-    assert markdown_cell("a|b <script>x</script>\nc") == "a\\|b &lt;script&gt;x&lt;/script&gt; c"
+    assert markdown_cell("a|b <script>x</script>\nc & d") == "a\\|b &lt;script&gt;x&lt;/script&gt; c & d"
     results, board = tmp_path / "results", tmp_path / "board"
     make_record(results, "er", 0, ACCURACY, FD, hparams={"note": "x|<img src=x onerror=alert(1)>"})
     make_record(results, "er", 1, ACCURACY, FD, hparams={"note": "x|<img src=x onerror=alert(1)>"})

@@ -45,7 +45,10 @@ def handle(args: argparse.Namespace) -> int:
         say(f"leaderboard {out} is up to date")
         return 0
     writable_folder(out, "--out")
-    if not args.allow_empty and not load_runs(args.results, lambda message: None):
+    skipped: list[str] = []
+    if not args.allow_empty and not load_runs(args.results, skipped.append):
+        for message in skipped:  # why the records found do not count
+            _warn(message)
         published = out / f"v{LEADERBOARD_VERSION}"
         kept = f"; {published} is left as published" if published.exists() else ""
         print(f"harness: error: no complete run record under {args.results / 'runs'}: nothing to publish{kept} (pass --allow-empty to write an empty leaderboard)",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 
 def markdown_text(text: str) -> str:
-    """HTML-escaped, on one line (Markdown renders inline HTML, and a newline ends a list item)."""
-    return html.escape(" ".join(str(text).split()), quote=False)
+    """On one line, with `<` and `>` as entities: Markdown renders inline HTML, and no tag can
+    start without `<` (a bare `&` stays: an entity is text, never markup)."""
+    return " ".join(str(text).split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def markdown_cell(text: str) -> str:
