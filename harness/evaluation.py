@@ -35,7 +35,8 @@ class TaskEvaluation:
 
     @cached_property
     def samples(self) -> torch.Tensor:
-        generator = torch_generator(self.evaluator.seed, "eval", "samples", self.after_task, self.task.index)
+        # the same starting noise for task i in every row t: a change down a column is the model's
+        generator = torch_generator(self.evaluator.seed, "eval", "samples", self.task.index)
         self.backbone.eval()
         return self.backbone.sample(self.sample_labels, self.evaluator.profile.sampling_steps, generator).cpu()
 

@@ -188,6 +188,9 @@ def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, ta
             size = len(tasks)
             matrix = record.setdefault("details", {}).setdefault(name, [[None] * size for _ in range(size)])
             matrix[t][i] = value
+    notes = method.record_notes()
+    if notes:
+        record["method"]["notes"] = notes
     checkpoint_started = time.perf_counter()
     save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
     record["tasks_done"] = t + 1
