@@ -10,8 +10,8 @@ filter; F_y = 0 leaves the shared filter as it is). Function families (i = 1..p)
     rshift  : f_i = roll(A, i-1) roll(B, i-1)       (circular shift of both factors; rank <= p)
     power   : f_i = A^i B^i = (A B)^i entrywise     (rank <= p)
     cosine  : f_i = cos(omega_i A B) entrywise       (not low-rank: can exceed rank 1)
-A convolution whose input batch mixes classes runs as one grouped convolution, each example
-with its own filters.
+A batch that mixes classes runs one convolution per class present; a class that is not
+`active` on a layer (not adapted there) uses the shared filters.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class FunLoRAConv2d(torch.nn.Module):
         self.alpha = torch.nn.Parameter(torch.zeros(num_classes, p))
         frequencies = torch.arange(1, p + 1, dtype=torch.float32).repeat(num_classes, 1)
         self.omega = torch.nn.Parameter(frequencies, requires_grad=family == "cosine")
+        self.register_buffer("active", torch.zeros(num_classes, dtype=torch.bool))
         self.labels: torch.Tensor | None = None
 
     def per_class_parameters(self) -> list[torch.nn.Parameter]:
@@ -67,17 +68,24 @@ class FunLoRAConv2d(torch.nn.Module):
         return functional_matrix(self.family, self.lora_a[labels], self.lora_b[labels], self.alpha[labels], self.omega[labels])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Examples grouped by class: one convolution per class in the batch, with its filters."""
         if self.labels is None:
             raise RuntimeError("FunLoRAConv2d needs class labels: the backbone's forward hook sets them")
-        base, n = self.base, x.shape[0]
-        weights = base.weight.unsqueeze(0) * (1.0 + self.matrix(self.labels)).unsqueeze(-1).unsqueeze(-1)
-        out = F.conv2d(
-            x.reshape(1, n * x.shape[1], *x.shape[2:]),
-            weights.reshape(n * base.out_channels, *base.weight.shape[1:]),
-            None if base.bias is None else base.bias.repeat(n),
-            base.stride, base.padding, base.dilation, groups=n * base.groups,
-        )
-        return out.reshape(n, base.out_channels, *out.shape[2:])
+        labels = self.labels
+        classes, counts = torch.unique(labels, sorted=True, return_counts=True)
+        if classes.numel() == 1:
+            return self._convolve(x, int(classes[0]))
+        order = torch.argsort(labels, stable=True)
+        parts = torch.split(x[order], counts.tolist())
+        out = torch.cat([self._convolve(part, int(label)) for part, label in zip(parts, classes)])
+        return out[torch.argsort(order)]
+
+    def _convolve(self, x: torch.Tensor, label: int) -> torch.Tensor:
+        base = self.base
+        if not bool(self.active[label]):  # a class not adapted on this layer uses the shared filters
+            return base(x)
+        scale = 1.0 + self.matrix(torch.tensor([label], device=x.device))[0]
+        return base._conv_forward(x, base.weight * scale[..., None, None], base.bias)
 
 
 def install_adapters(unet: torch.nn.Module, num_classes: int, family: str, num_functions: int, init_std: float) -> dict[str, FunLoRAConv2d]:

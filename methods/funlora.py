@@ -72,6 +72,8 @@ class FunLoRA(DiffusionMethod):
     def before_task(self, task: Task, generator: torch.Generator) -> None:
         self.trainable_rows.zero_()
         self.trainable_rows[list(task.classes)] = True
+        for adapter, adapted in zip(self.adapters.values(), self.adapted.tolist()):
+            adapter.active[list(task.classes)] = adapted or task.index == 0
 
     def after_task(self, task: Task, generator: torch.Generator) -> None:
         self.tasks_learned = task.index + 1
