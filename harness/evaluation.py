@@ -26,7 +26,7 @@ class TaskEvaluation:
         self.details: dict[str, object] = {}  # metric name -> JSON-able breakdown, stored in the record
 
     def numpy_rng(self, purpose: str) -> np.random.Generator:
-        return numpy_rng(self.evaluator.seed, "eval", purpose, self.after_task, self.task.index)
+        return numpy_rng(self.evaluator.seed, "eval", purpose, self.task.index)  # same draws in every row
 
     @cached_property
     def sample_labels(self) -> torch.Tensor:

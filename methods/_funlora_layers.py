@@ -57,6 +57,7 @@ class FunLoRAConv2d(torch.nn.Module):
         self.omega = torch.nn.Parameter(frequencies, requires_grad=family == "cosine")
         self.register_buffer("active", torch.zeros(num_classes, dtype=torch.bool))
         self.labels: torch.Tensor | None = None
+        self._merged: dict[tuple[int, ...], torch.Tensor] = {}
 
     def per_class_parameters(self) -> list[torch.nn.Parameter]:
         return [self.lora_a, self.lora_b, self.alpha] + ([self.omega] if self.family == "cosine" else [])
@@ -80,12 +81,21 @@ class FunLoRAConv2d(torch.nn.Module):
         out = torch.cat([self._convolve(part, int(label)) for part, label in zip(parts, classes)])
         return out[torch.argsort(order)]
 
-    def _convolve(self, x: torch.Tensor, label: int) -> torch.Tensor:
+    def class_weight(self, label: int) -> torch.Tensor:
+        """W_y = W0 * (1 + F_y); without autograd it is kept until any factor or W0 changes."""
         base = self.base
+        if torch.is_grad_enabled():
+            return base.weight * (1.0 + self.matrix(torch.tensor([label], device=base.weight.device))[0])[..., None, None]
+        key = (label, *((id(t), t._version) for t in (base.weight, self.lora_a, self.lora_b, self.alpha, self.omega)))
+        if key not in self._merged:
+            self._merged = {k: v for k, v in self._merged.items() if k[1:] == key[1:]}
+            self._merged[key] = base.weight * (1.0 + self.matrix(torch.tensor([label], device=base.weight.device))[0])[..., None, None]
+        return self._merged[key]
+
+    def _convolve(self, x: torch.Tensor, label: int) -> torch.Tensor:
         if not bool(self.active[label]):  # a class not adapted on this layer uses the shared filters
-            return base(x)
-        scale = 1.0 + self.matrix(torch.tensor([label], device=x.device))[0]
-        return base._conv_forward(x, base.weight * scale[..., None, None], base.bias)
+            return self.base(x)
+        return self.base._conv_forward(x, self.class_weight(label), self.base.bias)
 
 
 def install_adapters(unet: torch.nn.Module, num_classes: int, family: str, num_functions: int, init_std: float) -> dict[str, FunLoRAConv2d]:

@@ -8,7 +8,8 @@ and every class y gets its own factors on the adapted convolutions (see _funlora
 - After task 1: layer importance I_l = mean over the task-1 classes of mean(F^l_y), and the
   `adapted_fraction` of convolutions with the largest |I_l| are chosen; every shared
   parameter is frozen.
-- Task t > 1: only the current classes' factors on the chosen convolutions train (their
+- Task t > 1: only the current classes' factors on the chosen convolutions train, at
+  `later_lr_scale` times the profile's learning rate (their
   rows of the per-class tensors; the other rows get an exactly zero gradient, and Adam is
   fresh per task, so past classes are bitwise unchanged).
 Assumptions where the paper's text was not available are listed in docs/funlora.md.
@@ -35,8 +36,9 @@ class FunLoRA(DiffusionMethod):
     class Hparams:
         function: str = "cosine"
         num_functions: int = 10
-        adapted_fraction: float = 0.25
+        adapted_fraction: float = 1.0
         init_std: float = 0.1
+        later_lr_scale: float = 5.0
 
         def validate(self) -> str | None:
             if self.function not in FAMILIES:
@@ -47,6 +49,8 @@ class FunLoRA(DiffusionMethod):
                 return f"adapted_fraction must be in (0, 1], got {self.adapted_fraction}"
             if self.init_std <= 0:
                 return f"init_std must be > 0, got {self.init_std}"
+            if self.later_lr_scale <= 0:
+                return f"later_lr_scale must be > 0, got {self.later_lr_scale}"
             return None
 
     def __init__(self, *args, **kwargs) -> None:
@@ -68,6 +72,10 @@ class FunLoRA(DiffusionMethod):
 
     def _mask_rows(self, grad: torch.Tensor) -> torch.Tensor:
         return grad * self.trainable_rows.to(grad.device, grad.dtype).unsqueeze(1)
+
+    def learning_rate(self, task: Task) -> float:
+        """Task 1 trains the backbone at the profile's rate; later tasks only the small factors, faster."""
+        return self.context.profile.lr * (1.0 if task.index == 0 else self.hparams.later_lr_scale)
 
     def before_task(self, task: Task, generator: torch.Generator) -> None:
         self.trainable_rows.zero_()

@@ -44,18 +44,20 @@ def test_adapted_convolution_applies_each_examples_own_filters():
     x, labels = torch.randn(3, 3, 6, 6), torch.tensor([2, 0, 2])
     adapter.labels = labels
     out = adapter(x)
+    with torch.no_grad():
+        assert torch.equal(adapter(x), out), "merged filters (no autograd) give the same result"
     for k in range(3):
         weight = base.weight * (1 + adapter.matrix(labels[k : k + 1])[0])[..., None, None]
         expected = torch.nn.functional.conv2d(x[k : k + 1], weight, base.bias, padding=1)
         assert torch.allclose(out[k : k + 1], expected, atol=1e-5)
     with torch.no_grad():
         adapter.alpha.zero_()
-    assert torch.allclose(adapter(x), base(x), atol=1e-6), "alpha = 0 is the shared convolution"
+        assert torch.allclose(adapter(x), base(x), atol=1e-6), "alpha = 0 is the shared convolution (merged filters refreshed)"
 
 
 def _trained_method(tmp_path, steps=3):
     bench = write_bench(tmp_path, backbone=FLOW_BACKBONE)
-    run = prepare(RunSpec(method="funlora", bench=str(bench), results_dir=tmp_path))
+    run = prepare(RunSpec(method="funlora", bench=str(bench), overrides={"adapted_fraction": "0.25"}, results_dir=tmp_path))
     data, tasks = load_tasks(run.bench, None)
     context = TrainContext(run.bench.profile("smoke"), 0, torch.device("cpu"), len(tasks), data.num_classes)
     torch.manual_seed(0)
@@ -85,11 +87,9 @@ def test_forgetting_is_exactly_zero_with_fixed_evaluation_noise(tmp_path):
     bench = write_bench(tmp_path, backbone=FLOW_BACKBONE)
     record = read_record(execute(RunSpec(method="funlora", bench=str(bench), results_dir=tmp_path / "r")))
     for name, entry in record["metrics"].items():
-        if name == "judge_kid":  # its subsets are drawn per row (see the report); samples are identical
-            continue
         assert entry["matrix"][1][0] == entry["matrix"][0][0], name
     notes = record["method"]["notes"]
-    assert len(notes["layer_importance"]) > len(notes["adapted_layers"]) >= 1
+    assert len(notes["layer_importance"]) >= len(notes["adapted_layers"]) >= 1
     assert 0 < notes["extra_fraction_per_class_later"] < 0.1
 
 
