@@ -26,7 +26,7 @@ class TaskEvaluation:
         self.details: dict[str, object] = {}  # metric name -> JSON-able breakdown, stored in the record
 
     def numpy_rng(self, purpose: str) -> np.random.Generator:
-        return numpy_rng(self.evaluator.seed, "eval", purpose, self.after_task, self.task.index)
+        return numpy_rng(self.evaluator.seed, "eval", purpose, self.task.index)  # same draws in every row
 
     @cached_property
     def sample_labels(self) -> torch.Tensor:
@@ -35,7 +35,8 @@ class TaskEvaluation:
 
     @cached_property
     def samples(self) -> torch.Tensor:
-        generator = torch_generator(self.evaluator.seed, "eval", "samples", self.after_task, self.task.index)
+        # the same starting noise for task i in every row t: a change down a column is the model's
+        generator = torch_generator(self.evaluator.seed, "eval", "samples", self.task.index)
         self.backbone.eval()
         return self.backbone.sample(self.sample_labels, self.evaluator.profile.sampling_steps, generator).cpu()
 

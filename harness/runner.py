@@ -198,6 +198,9 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
             size = len(tasks)
             matrix = record.setdefault("details", {}).setdefault(name, [[None] * size for _ in range(size)])
             matrix[t][i] = value
+    notes = method.record_notes()
+    if notes:
+        record["method"]["notes"] = notes
     evaluator.after_task(method, t, record)
     if t == len(tasks) - 1:
         evaluator.finish(run.record_path, record)

@@ -53,6 +53,10 @@ class Method(abc.ABC):
     def learn(self, task: Task) -> None:
         """Train on `task` (and whatever the method kept from earlier tasks)."""
 
+    def record_notes(self) -> dict[str, Any]:
+        """JSON-able facts the method wants in its run record (e.g. layers it chose); none by default."""
+        return {}
+
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Everything needed to resume after a task, as flat named tensors."""
         return {f"backbone.{k}": v for k, v in self.backbone.state_dict().items()}

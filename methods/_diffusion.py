@@ -68,6 +68,10 @@ class DiffusionMethod(Method):
         """The scalar loss for one step; finetuning's is the plain L_simple."""
         return self.backbone.loss(images, labels, generator).mean()
 
+    def learning_rate(self, task: Task) -> float:
+        """Adam's step size on `task`; the bench profile's unless a method's paper says otherwise."""
+        return self.context.profile.lr
+
     def trainable_parameters(self) -> list[torch.nn.Parameter]:
         return [p for p in self.backbone.parameters() if p.requires_grad]
 
@@ -76,7 +80,7 @@ class DiffusionMethod(Method):
         generator = torch_generator(self.context.seed, "train", task.index)
         self.before_task(task, generator)
         self.backbone.train()
-        optimizer = torch.optim.Adam(self.trainable_parameters(), lr=profile.lr)
+        optimizer = torch.optim.Adam(self.trainable_parameters(), lr=self.learning_rate(task))
         batches = BatchStream(task.train_x, task.train_y, profile.batch_size, generator)
         bar = tqdm(range(profile.steps_per_task), desc=f"train task {task.index + 1}", leave=False, disable=not self.context.progress)
         for step in bar:
@@ -84,7 +88,7 @@ class DiffusionMethod(Method):
             loss = self.training_loss(images, labels, generator)
             if not math.isfinite(loss.item()):
                 raise RunFailure(
-                    f"loss became {loss.item()} at task {task.index + 1} step {step + 1} with lr={profile.lr}: "
+                    f"loss became {loss.item()} at task {task.index + 1} step {step + 1} with lr={self.learning_rate(task)}: "
                     "lower the learning rate or the method's coefficients (--set key=value)"
                 )
             optimizer.zero_grad(set_to_none=True)

@@ -3,7 +3,7 @@
 Importing this package registers every source module listed below.
 """
 
-from benchmarks.data._source import DATA_SOURCES, LabeledImages, load_data_source
-from benchmarks.data import digits, torchvision_mnist  # noqa: F401  (registration)
+from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages, check_data_source, load_data_source
+from benchmarks.data import cifar100, digits, imagenet_folder, torchvision_mnist  # noqa: F401  (registration)
 
-__all__ = ["DATA_SOURCES", "LabeledImages", "load_data_source"]
+__all__ = ["DATA_CHECKS", "DATA_SOURCES", "LabeledImages", "check_data_source", "load_data_source"]

@@ -40,3 +40,16 @@ def load_data_source(data: dict[str, Any], data_root: str | None) -> LabeledImag
         return loader(data_root=data_root, **options)
     except TypeError as exc:
         raise UsageError(f"data source {source!r} rejected its options {options}: {exc}") from None
+
+
+DataCheckFn = Callable[..., list[str]]
+DATA_CHECKS: Registry[DataCheckFn] = Registry("data check")
+
+
+def check_data_source(data: dict[str, Any], data_root: str | None) -> list[str]:
+    """What a bench's data source still lacks under the data root (empty: ready to run)."""
+    options = dict(data)
+    source = options.pop("source", None)
+    if source is None or source not in DATA_CHECKS:
+        return []
+    return DATA_CHECKS.get(source)(data_root=data_root, **options)

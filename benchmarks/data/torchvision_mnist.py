@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torchvision.datasets import MNIST, FashionMNIST
 
-from benchmarks.data._source import DATA_SOURCES, LabeledImages
+from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages
 from harness.errors import RunFailure, UsageError
 
 DATASETS: dict[str, type[MNIST]] = {"MNIST": MNIST, "FashionMNIST": FashionMNIST}
@@ -50,6 +50,12 @@ def fetch(dataset: str, data_root: str | None) -> Path:
 
 def _to_unit_range(images: torch.Tensor) -> torch.Tensor:
     return (images.float() / 255.0 * 2.0 - 1.0).unsqueeze(1).contiguous()
+
+
+@DATA_CHECKS.register("torchvision-mnist")
+def check_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST") -> list[str]:
+    dataset_class(dataset)
+    return [str(path) for path in expected_files(resolve_root(data_root), dataset) if not path.is_file()]
 
 
 @DATA_SOURCES.register("torchvision-mnist")

@@ -2,5 +2,6 @@
 
 from harness.backbones._registry import BACKBONES, build_backbone
 from harness.backbones import ddpm  # noqa: F401  (registers "ddpm-unet")
+from harness.backbones import flow  # noqa: F401  (registers "flow-unet")
 
 __all__ = ["BACKBONES", "build_backbone"]
