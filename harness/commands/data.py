@@ -9,16 +9,18 @@ from __future__ import annotations
 import argparse
 import os
 
+from harness.commands import data_concepts
 from harness.errors import UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("data", help="fetch a bench's dataset into the local data root", description=__doc__)
+    parser = subparsers.add_parser("data", help="fetch a bench's dataset; prepare and check concept benches", description=__doc__)
     actions = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
     fetch = actions.add_parser("fetch", help="download the dataset a bench reads (skips files already present)")
     fetch.add_argument("bench", help="bench name or YAML path")
     fetch.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
     fetch.set_defaults(handler=handle_fetch)
+    data_concepts.add_actions(actions)
 
 
 def handle_fetch(args: argparse.Namespace) -> int:
