@@ -130,3 +130,16 @@ def test_corrupt_metadata_and_wrong_track_are_one_line_errors(root: Path, tmp_pa
     monkeypatch.delenv("HARNESS_DATA", raising=False)
     assert main(["data", "check", "celeba10"]) == 1
     assert "--data-root" in capsys.readouterr().err
+
+
+def test_concept_tasks_follow_the_manifest_order_at_the_bench_resolution(root: Path) -> None:
+    from benchmarks.concepts.tasks import load_concept_tasks
+
+    bench = load_bench("objects")
+    manifest, tasks = load_concept_tasks(bench, str(root), order_seed=5, resolution=16)
+    assert [task.concept_id for task in tasks] == manifest.content["task_order"]
+    first = tasks[0]
+    assert first.train_images.shape == (len(manifest.concepts[0]["train_images"]), 3, 16, 16)
+    assert -1.0 <= float(first.train_images.min()) and float(first.train_images.max()) <= 1.0
+    assert all(path.is_file() for path in first.reference_paths)
+    assert first.prompts[0] == "a {subject} in a purple wizard outfit" and first.alignment_prompt == f"a {first.class_noun}"
