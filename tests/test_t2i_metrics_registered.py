@@ -1,5 +1,5 @@
-"""The registered t2i metrics on one concept evaluation: each equals its pure function on the
-extractors' features; drift keeps the just-learned features; prerequisites fail before work."""
+"""The registered t2i feature metrics on one concept evaluation: each equals its pure function on
+the extractors' features; prerequisites fail before any work."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from metrics.features.images import read_images, samples_to_uint8
 from tests.t2i_weights import write_tiny_extractors
 
 CPU = torch.device("cpu")
-T2I = ("clip_i", "clip_t", "dino", "csd", "mmd_clip", "drift_mmd", "kid")
+T2I = ("clip_i", "clip_t", "dino", "csd", "mmd_clip", "kid")
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +37,11 @@ def references(tmp_path: Path) -> list[Path]:
     return paths
 
 
-def _evaluation(references: list[Path], after_task: int, task_index: int, kept: dict, seed: int = 0) -> SimpleNamespace:
+def _evaluation(references: list[Path], seed: int = 0) -> SimpleNamespace:
     samples = torch.rand(6, 3, 32, 32, generator=torch.Generator().manual_seed(seed)) * 2 - 1
     return SimpleNamespace(
-        samples=samples, reference_paths=references, alignment_prompt="a face", after_task=after_task, task_index=task_index,
-        cache={}, kept=kept, device=CPU, numpy_rng=lambda purpose: np.random.default_rng(7),
+        samples=samples, reference_paths=references, alignment_prompt="a face",
+        cache={}, device=CPU, numpy_rng=lambda purpose: np.random.default_rng(7),
     )
 
 
@@ -49,12 +49,12 @@ def test_t2i_metrics_are_registered_with_direction() -> None:
     for name in T2I:
         metric = METRICS.get(name)
         assert metric.track == "t2i" and metric.description and metric.check_ready is not None
-    assert [METRICS.get(name).higher_is_better for name in T2I] == [True, True, True, True, False, False, False]
+    assert [METRICS.get(name).higher_is_better for name in T2I] == [True, True, True, True, False, False]
 
 
 def test_each_metric_equals_its_pure_function_on_the_features(weights: Path, references: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HARNESS_WEIGHTS", str(weights))
-    evaluation = _evaluation(references, 0, 0, {})
+    evaluation = _evaluation(references)
     images, real = samples_to_uint8(evaluation.samples), read_images(references)
     clip, dino, csd = load_clip(CPU), load_dino(CPU), load_csd(CPU)
     assert METRICS.get("clip_i").compute(evaluation) == pytest.approx(alignment.mean_cosine_to_references(clip.image(images), clip.image(real)), abs=1e-9)
@@ -64,26 +64,12 @@ def test_each_metric_equals_its_pure_function_on_the_features(weights: Path, ref
     assert METRICS.get("mmd_clip").compute(evaluation) == pytest.approx(kernel_mmd.mmd_on_clora_scale(clip.image(images), clip.image(real)), rel=1e-9)
 
 
-def test_drift_is_zero_when_learned_then_mmd_to_the_kept_features(weights: Path, references: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HARNESS_WEIGHTS", str(weights))
-    kept: dict = {}
-    drift = METRICS.get("drift_mmd").compute
-    assert drift(_evaluation(references, 2, 2, kept, seed=1)) == 0.0
-    assert set(kept) == {"clip-concept2"}
-    later = _evaluation(references, 4, 2, kept, seed=2)
-    clip = load_clip(CPU)
-    expected = kernel_mmd.drift_mmd(kept["clip-concept2"], clip.image(samples_to_uint8(later.samples)))
-    assert drift(later) == pytest.approx(expected, rel=1e-9) and expected > 0
-    with pytest.raises(RunFailure, match="just-learned samples are missing"):
-        drift(_evaluation(references, 4, 3, kept))
-
-
 def test_kid_uses_clean_fid_inception_features_and_the_evaluation_rng(weights: Path, references: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     from metrics.inception import inception_features, load_inception
-    from metrics.t2i import _inception_reference
+    from metrics.t2i_features import _inception_reference
 
     monkeypatch.setenv("HARNESS_WEIGHTS", str(weights))
-    evaluation = _evaluation(references, 0, 0, {})
+    evaluation = _evaluation(references)
     model = load_inception(CPU)
     expected = kernel_distance(inception_features(model, evaluation.samples), _inception_reference(model, read_images(references)), num_subsets=100, rng=np.random.default_rng(7))
     assert METRICS.get("kid").compute(evaluation) == pytest.approx(expected, rel=1e-9)

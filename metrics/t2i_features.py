@@ -1,12 +1,11 @@
-"""Per-concept scores of the t2i track: CLIP-I, CLIP-T, DINO, CSD, MMD on CLIP features, KID,
-and C-LoRA's drift. Each function takes one concept's evaluation after task t, which offers:
+"""Feature scores of the t2i concept benches: CLIP-I, CLIP-T, DINO, CSD, MMD on CLIP features
+and KID (C-LoRA's drift is the track's `drift_mmd`, fed CLIP features on these benches). Each
+function takes one concept's evaluation after task t, which offers:
 
     samples           Tensor (N, 3, H, W) in [-1, 1]: the concept's generated images
     reference_paths   list[Path]: the concept's real images (the manifest's reference set)
     alignment_prompt  str: the text CLIP-T compares against (C-LoRA: "a <class noun>")
-    after_task, task_index  int: the row t and the column i of the score matrix
     cache             dict shared by the whole run (loaded extractors)
-    kept              dict[str, np.ndarray] the evaluator keeps beside the record (drift)
     device            torch.device
     numpy_rng(purpose) -> np.random.Generator, seeded by (run seed, t, i, purpose)
 """
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.errors import RunFailure
 from metrics import alignment, kernel_mmd
 from metrics._registry import register_metric
 from metrics.distances import kernel_distance
@@ -81,18 +79,6 @@ def clip_t(evaluation) -> float:
 @register_metric("mmd_clip", "t2i", False, "polynomial-kernel MMD^2 x 10^3 of CLIP ViT-B/32 image features, generated vs the concept's real images (C-LoRA's scale)", _ready("clip", "mmd_clip"))
 def mmd_clip(evaluation) -> float:
     return kernel_mmd.mmd_on_clora_scale(_sample_features(evaluation, "clip", "mmd_clip"), _reference_features(evaluation, "clip", "mmd_clip"))
-
-
-@register_metric("drift_mmd", "t2i", False, "C-LoRA's forgetting D[t][i]: MMD^2 x 10^3 of CLIP features of concept i's samples after task t vs right after task i", _ready("clip", "drift_mmd"))
-def drift_mmd(evaluation) -> float:
-    features = _sample_features(evaluation, "clip", "drift_mmd")
-    name = f"clip-concept{evaluation.task_index}"
-    if evaluation.after_task == evaluation.task_index:
-        evaluation.kept[name] = features
-        return 0.0
-    if name not in evaluation.kept:
-        raise RunFailure(f"drift_mmd: the CLIP features of concept {evaluation.task_index}'s just-learned samples are missing from the run's kept features; rerun with --force")
-    return kernel_mmd.drift_mmd(evaluation.kept[name], features)
 
 
 def _inception_reference(model, images) -> np.ndarray:
