@@ -23,9 +23,13 @@ def test_method_declares_its_contract(name):
     cls.Hparams()  # every knob has a default
 
 
+def bench_for(name: str, tiny_benches: dict) -> str:
+    return str(tiny_benches[sorted(METHODS.get(name).tracks & set(tiny_benches))[0]])
+
+
 @pytest.mark.parametrize("name", METHODS.names())
-def test_method_runs_two_tasks_through_the_runner(name, tiny_bench, tmp_path):
-    path = execute(RunSpec(method=name, bench=str(tiny_bench), seed=0, results_dir=tmp_path / "results"))
+def test_method_runs_two_tasks_through_the_runner(name, tiny_benches, tmp_path):
+    path = execute(RunSpec(method=name, bench=bench_for(name, tiny_benches), seed=0, results_dir=tmp_path / "results"))
     record = read_record(path)
     assert record["status"] == "complete" and record["tasks_done"] == 2
     for metric, entry in record["metrics"].items():
@@ -37,20 +41,20 @@ def test_method_runs_two_tasks_through_the_runner(name, tiny_bench, tmp_path):
 
 
 @pytest.mark.parametrize("name", METHODS.names())
-def test_method_state_round_trips(name, tiny_bench, tmp_path):
+def test_method_state_round_trips(name, tiny_benches, tmp_path):
     """After a task, state_dict -> load_state_dict into a fresh method reproduces the state."""
-    from harness.backbones import build_backbone
-    from harness.bench import load_bench
-    from harness.tasks import load_tasks
+    from harness.tracks import TRACK_REGISTRY, BuildOptions
     from methods import TrainContext
 
-    run = prepare(RunSpec(method=name, bench=str(tiny_bench), results_dir=tmp_path))
-    data, tasks = load_tasks(run.bench, None)
-    context = TrainContext(run.bench.profile("smoke"), 0, torch.device("cpu"), len(tasks), data.num_classes)
+    run = prepare(RunSpec(method=name, bench=bench_for(name, tiny_benches), results_dir=tmp_path))
+    track = TRACK_REGISTRY.get(run.bench.track)
+    loaded = track.load(run.bench, BuildOptions())
+    tasks = loaded.tasks
+    context = TrainContext(run.bench.profile("smoke"), 0, torch.device("cpu"), len(tasks), loaded.num_classes)
 
     def fresh():
         torch.manual_seed(0)
-        return run.method_cls(build_backbone(load_bench(str(tiny_bench)).backbone, data.image_shape, data.num_classes), run.hparams, context)
+        return run.method_cls(track.build_backbone(run.bench, loaded, BuildOptions()), run.hparams, context)
 
     trained = fresh()
     trained.learn(tasks[0])
