@@ -3,7 +3,7 @@
 Schema (version 1):
   schema_version, status ("running" | "complete" | "failed"), error (str | null),
   run_key, bench {name, version, spec_hash, profile, track, tasks},
-  method {name, hparams, hparams_hash}, seed,
+  method {name, hparams, hparams_hash}, seed, order_seed (optional: a concept bench's shuffled task order),
   environment {harness_version, git_commit, python, packages, device, platform},
   tasks_done, timing {setup_s, per_task: [{train_s, eval_s, checkpoint_s}], total_s},
   evaluation {...evaluator facts, e.g. judge cache key and test accuracy},
@@ -31,16 +31,17 @@ STATUSES = ("running", "complete", "failed")
 REQUIRED_KEYS = ("schema_version", "status", "run_key", "bench", "method", "seed", "tasks_done", "metrics")
 
 
-def run_stem(method: str, hparams_hash: str, profile: str, seed: int) -> str:
-    return f"{method}-{hparams_hash}-{profile}-seed{seed}"
+def run_stem(method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> str:
+    order = "" if order_seed is None else f"-order{order_seed}"  # a task order other than the bench's
+    return f"{method}-{hparams_hash}-{profile}-seed{seed}{order}"
 
 
-def record_path(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> Path:
-    return Path(results_dir) / "runs" / bench / f"{run_stem(method, hparams_hash, profile, seed)}.json"
+def record_path(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> Path:
+    return Path(results_dir) / "runs" / bench / f"{run_stem(method, hparams_hash, profile, seed, order_seed)}.json"
 
 
-def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> Path:
-    return Path(results_dir) / "checkpoints" / bench / run_stem(method, hparams_hash, profile, seed)
+def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> Path:
+    return Path(results_dir) / "checkpoints" / bench / run_stem(method, hparams_hash, profile, seed, order_seed)
 
 
 def write_record(path: Path, record: dict[str, Any]) -> None:

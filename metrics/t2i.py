@@ -42,7 +42,7 @@ def concept_mmd(evaluation) -> float:
 def drift_mmd(evaluation) -> float:
     if evaluation.after_task == evaluation.task.index:
         return 0.0
-    return mmd_squared(evaluation.just_learned_features.numpy(), evaluation.sample_features.numpy())
+    return getattr(evaluation, "mmd_scale", 1.0) * mmd_squared(evaluation.just_learned_features.numpy(), evaluation.sample_features.numpy())
 
 
 @register_metric("base_retention", "t2i", True, "digit-judge accuracy on prompts for the base digits after task t (the row's value, same for every seen task)")

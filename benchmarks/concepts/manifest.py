@@ -19,6 +19,7 @@ from harness.errors import RunFailure, UsageError
 from metrics.features.images import content_hash
 
 MANIFEST_VERSION = 1
+TRACK_KEYS = ("guidance_scale", "regularization_images", "regularization_steps")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ def source_and_options(bench: BenchSpec) -> tuple[ConceptSource, dict[str, Any],
     if name not in CONCEPT_SOURCES:
         raise UsageError(CONCEPT_SOURCES.unknown_message(str(name)) + f" (bench {bench.name}'s data.source)")
     selection_seed = int(options.pop("selection_seed", 0))
+    for key in TRACK_KEYS:  # sampling options the t2i track reads from the same block
+        options.pop(key, None)
     source = CONCEPT_SOURCES.get(name)
     source.check_options(options)
     if "concepts" not in options or int(options["concepts"]) != bench.num_tasks:
