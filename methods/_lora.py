@@ -24,7 +24,7 @@ from peft.utils import get_peft_model_state_dict
 from tqdm.auto import tqdm
 
 from harness.errors import RunFailure
-from harness.seeding import torch_generator
+from harness.seeding import derive_seed, torch_generator
 from methods._base import Method
 from methods._diffusion import BatchStream
 
@@ -66,8 +66,12 @@ class LoRAMethod(Method):
 
     # ---- adapters ----------------------------------------------------------------------------
     def add_adapter(self, name: str) -> None:
+        """A new adapter with peft's gaussian init (A ~ N(0, 1/r), B = 0), drawn from a seeded stream."""
         config = LoraConfig(r=self.hparams.rank, lora_alpha=self.hparams.rank, init_lora_weights="gaussian", target_modules=self.hparams.target_modules)
-        self.unet.add_adapter(config, adapter_name=name)
+        device = self.backbone.device
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(derive_seed(self.context.seed, "lora-init", name))
+            self.unet.add_adapter(config, adapter_name=name)
 
     def deltas(self, name: str) -> dict[str, torch.Tensor]:
         """B A * scaling of adapter `name`, per targeted layer (differentiable)."""

@@ -78,7 +78,8 @@ class TextToImageDiffusion(torch.nn.Module):
         if self.tokenizer.add_tokens([token]) != 1:
             raise RunFailure(f"concept token {token!r} is already a word of the tokenizer: pick a token name it does not know")
         self.concept_tokens.append(token)
-        self.text_encoder.resize_token_embeddings(len(self.tokenizer), mean_resizing=False)
+        with torch.random.fork_rng(devices=[]):  # the new row is overwritten below; keep the global stream untouched
+            self.text_encoder.resize_token_embeddings(len(self.tokenizer), mean_resizing=False)
         token_id = self.tokenizer.convert_tokens_to_ids(token)
         weight = self.token_embeddings().weight
         with torch.no_grad():
