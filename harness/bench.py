@@ -59,6 +59,7 @@ class BenchSpec:
     profiles: dict[str, Profile]
     min_seeds: int = 3
     metric_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    evaluation: dict[str, Any] = field(default_factory=dict)  # t2i: prompts, images per prompt, sampler, ...
     resources: Resources = field(default_factory=Resources)
     spec_hash: str = ""
     path: str = ""
@@ -147,6 +148,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         profiles=profiles,
         min_seeds=int(raw.get("min_seeds", 3)),
         metric_options=_metric_options(raw.get("metric_options", {}), metrics, path),
+        evaluation=dict(raw.get("evaluation") or {}),
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
         spec_hash=_spec_hash(raw),
         path=str(path),

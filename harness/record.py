@@ -3,7 +3,7 @@
 Schema (version 1; every field is checked by harness/record_validation.py):
   schema_version, status ("running" | "complete" | "failed"), error (str | null),
   run_key, bench {name, version, spec_hash, profile, track, tasks},
-  method {name, hparams, hparams_hash}, seed,
+  method {name, hparams, hparams_hash}, seed, order_seed (optional: a concept bench's shuffled task order),
   environment {harness_version, git_commit, python, packages, device, platform},
   tasks_done, timing {setup_s, per_task: [{train_s, eval_s, checkpoint_s}], total_s},
   evaluation {...evaluator facts, e.g. judge cache key and test accuracy},
@@ -35,20 +35,21 @@ from harness.record_validation import REQUIRED_KEYS, SCHEMA_VERSION, STATUSES, p
 __all__ = ["REQUIRED_KEYS", "SCHEMA_VERSION", "STATUSES", "run_stem", "record_path", "checkpoint_dir", "write_record", "read_record", "validate_record"]
 
 
-def _run_parts(bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> str:
+def _run_parts(bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> str:
     for value, what in ((bench, "bench name"), (method, "method name"), (hparams_hash, "hparams hash"), (profile, "profile name")):
         check_name(value, what, "run key")
-    if type(seed) is not int or not 0 <= seed < 2**32:
-        raise UsageError(f"seed {seed!r} must be an integer in [0, 2**32)")
-    return run_stem(method, hparams_hash, profile, seed)
+    for value, what in ((seed, "seed"), (order_seed, "order seed")):
+        if value is not None and (type(value) is not int or not 0 <= value < 2**32):
+            raise UsageError(f"{what} {value!r} must be an integer in [0, 2**32)")
+    return run_stem(method, hparams_hash, profile, seed, order_seed)
 
 
-def record_path(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> Path:
-    return Path(results_dir) / "runs" / bench / f"{_run_parts(bench, method, hparams_hash, profile, seed)}.json"
+def record_path(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> Path:
+    return Path(results_dir) / "runs" / bench / f"{_run_parts(bench, method, hparams_hash, profile, seed, order_seed)}.json"
 
 
-def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int) -> Path:
-    return Path(results_dir) / "checkpoints" / bench / _run_parts(bench, method, hparams_hash, profile, seed)
+def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> Path:
+    return Path(results_dir) / "checkpoints" / bench / _run_parts(bench, method, hparams_hash, profile, seed, order_seed)
 
 
 def checkpoint_dir_of(record: Path) -> Path:

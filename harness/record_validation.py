@@ -49,8 +49,9 @@ def _name(value: Any, field: str) -> str:
     return value
 
 
-def run_stem(method: str, hparams_hash_: str, profile: str, seed: int) -> str:
-    return f"{method}-{hparams_hash_}-{profile}-seed{seed}"
+def run_stem(method: str, hparams_hash_: str, profile: str, seed: int, order_seed: int | None = None) -> str:
+    order = "" if order_seed is None else f"-order{order_seed}"  # a task order other than the bench's
+    return f"{method}-{hparams_hash_}-{profile}-seed{seed}{order}"
 
 
 def _check_bench(bench: Any) -> int:
@@ -143,7 +144,9 @@ def _check(record: dict[str, Any]) -> None:
     _require(_is_int(seed) and 0 <= seed < 2**32, f"seed {seed!r} must be an integer in [0, 2**32)")
     _require(_is_int(tasks_done) and 0 <= tasks_done <= size, f"tasks_done {tasks_done!r} must be an integer between 0 and {size}")
     bench, method = record["bench"], record["method"]
-    expected = run_stem(method["name"], method["hparams_hash"], bench["profile"], seed)
+    order_seed = record.get("order_seed")
+    _require(order_seed is None or (_is_int(order_seed) and 0 <= order_seed < 2**32), f"order_seed {order_seed!r} must be null or an integer in [0, 2**32)")
+    expected = run_stem(method["name"], method["hparams_hash"], bench["profile"], seed, order_seed)
     _require(record["run_key"] == expected, f"run_key {record['run_key']!r} does not match its method, hparams hash, profile and seed ({expected})")
     _check_environment(record.get("environment"), "environment")
     _check_metrics(record["metrics"], size, tasks_done, list(bench.get("headline", [])))

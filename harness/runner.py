@@ -41,6 +41,7 @@ class RunSpec:
     results_dir: Path = Path("results")
     data_root: str | None = None
     weights: str | None = None
+    order_seed: int | None = None  # shuffles a concept bench's task order; part of the run key
     device: str = "cpu"
     force: bool = False
     progress: bool = False
@@ -68,10 +69,10 @@ def prepare(spec: RunSpec) -> PreparedRun:
         )
     bench.profile(spec.profile)
     pick_device(spec.device)
-    TRACK_REGISTRY.get(bench.track).check_ready(bench, BuildOptions(spec.data_root, spec.weights))
+    TRACK_REGISTRY.get(bench.track).check_ready(bench, BuildOptions(spec.data_root, spec.weights, spec.order_seed))
     hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
     digest = hparams_hash(hparams_dict(hparams))
-    key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed)
+    key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed, spec.order_seed)
     return PreparedRun(spec, bench, method_cls, hparams, digest, record_path(*key), checkpoint_dir(*key))
 
 
@@ -92,6 +93,7 @@ def _fresh_record(run: PreparedRun, device: torch.device) -> dict[str, Any]:
         },
         "method": {"name": run.spec.method, "hparams": hparams_dict(run.hparams), "hparams_hash": run.hparams_hash},
         "seed": run.spec.seed,
+        **({} if run.spec.order_seed is None else {"order_seed": run.spec.order_seed}),
         "environment": describe(device),
         "tasks_done": 0,
         "timing": {"setup_s": 0.0, "per_task": [], "total_s": 0.0},
@@ -143,7 +145,7 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
     record.update(status="running", error=None, updated_at=_now())
     write_record(run.record_path, record)
     try:
-        track, options = TRACK_REGISTRY.get(run.bench.track), BuildOptions(spec.data_root, spec.weights)
+        track, options = TRACK_REGISTRY.get(run.bench.track), BuildOptions(spec.data_root, spec.weights, spec.order_seed)
         loaded = track.load(run.bench, options)
         tasks = loaded.tasks
         profile = run.bench.profile(spec.profile)

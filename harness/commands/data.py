@@ -9,38 +9,18 @@ from __future__ import annotations
 import argparse
 import os
 
+from harness.commands import data_concepts
 from harness.errors import UsageError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("data", help="fetch a bench's dataset into the local data root", description=__doc__)
+    parser = subparsers.add_parser("data", help="fetch a bench's dataset; prepare and check concept benches", description=__doc__)
     actions = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
     fetch = actions.add_parser("fetch", help="download the dataset a bench reads (skips files already present)")
     fetch.add_argument("bench", help="bench name or YAML path")
     fetch.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
     fetch.set_defaults(handler=handle_fetch)
-    check = actions.add_parser("check", help="list what a bench's data source still lacks under the data root")
-    check.add_argument("bench", help="bench name or YAML path")
-    check.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
-    check.set_defaults(handler=handle_check)
-
-
-def handle_check(args: argparse.Namespace) -> int:
-    """Prints each missing path (exit 1), or that the bench's data is ready (exit 0)."""
-    from benchmarks.data import check_data_source
-    from harness.bench import load_bench
-    from harness.errors import RunFailure
-
-    bench = load_bench(args.bench)
-    try:
-        missing = check_data_source(bench.data, args.data_root)
-    except RunFailure as exc:  # no data root at all
-        missing = [str(exc)]
-    for item in missing:
-        print(f"missing: {item}")
-    if not missing:
-        print(f"bench {bench.name}: data ready")
-    return 1 if missing else 0
+    data_concepts.add_actions(actions)
 
 
 def handle_fetch(args: argparse.Namespace) -> int:

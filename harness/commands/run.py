@@ -34,6 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--method", required=True, help="one of: " + ", ".join(METHODS.names()))
     parser.add_argument("--bench", required=True, help="one of: " + ", ".join(BENCHES.names()) + " (or a bench YAML path)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--order-seed", type=int, default=None, help="shuffle a concept bench's task order with this seed (part of the run key)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a method hparam")
     parser.add_argument("--profile", default="default", help="budget profile of the bench: default or smoke")
     parser.add_argument("--results", type=Path, default=None,
@@ -71,6 +72,7 @@ def handle(args: argparse.Namespace) -> int:
         results_dir=results,
         data_root=args.data_root,
         weights=args.weights,
+        order_seed=args.order_seed,
         device=args.device,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),

@@ -33,6 +33,7 @@ class BuildOptions:
 
     data_root: str | None = None
     weights: str | None = None
+    order_seed: int | None = None
 
 
 class Evaluator(abc.ABC):

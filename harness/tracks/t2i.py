@@ -23,6 +23,7 @@ from harness.backbones.tiny_t2i import TinyT2IConfig, load_or_pretrain, load_tin
 from harness.bench import BenchSpec, Profile
 from harness.errors import RunFailure, UsageError
 from harness.registry import Registry
+from harness.tracks import t2i_datasets
 from harness.tracks._base import BuildOptions, Evaluator, LoadedBench, Track, register_track
 from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise
 from metrics.judge import cache_root
@@ -34,7 +35,7 @@ T2I_BACKBONES: Registry[Callable[[dict[str, Any], ConceptBench, BuildOptions], t
 def _split_options(data: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     options = dict(data)
     source = options.pop("source", None)
-    if source not in CONCEPT_SOURCES:
+    if source not in CONCEPT_SOURCES and source not in t2i_datasets.DATASET_SOURCES:
         raise UsageError(f"t2i bench data source {source!r} is not one of {', '.join(CONCEPT_SOURCES)}")
     track_options = {key: options.pop(key) for key in TRACK_OPTIONS if key in options}
     return source, options, track_options
@@ -88,11 +89,15 @@ def regularization_images(model: TextToImageDiffusion, model_key: str, prompt: s
 @register_track("t2i")
 class TextToImageTrack(Track):
     def task_names(self, bench: BenchSpec) -> list[str]:
+        if t2i_datasets.is_dataset_bench(bench):
+            return t2i_datasets.task_names(bench)
         source, options, _ = _split_options(bench.data)
         return [task.name for task in CONCEPT_SOURCES[source](bench.tasks, **options).tasks]
 
     def check_ready(self, bench: BenchSpec, options: BuildOptions) -> None:
         _split_options(bench.data)
+        if t2i_datasets.is_dataset_bench(bench):
+            t2i_datasets.check_ready(bench, options)
         config = dict(bench.backbone)
         name = config.pop("name", None)
         T2I_BACKBONES.get(str(name))
@@ -100,6 +105,9 @@ class TextToImageTrack(Track):
             check_layout(weights_folder(config, options))
 
     def load(self, bench: BenchSpec, options: BuildOptions) -> LoadedBench:
+        if t2i_datasets.is_dataset_bench(bench):
+            config = dict(bench.backbone)
+            return t2i_datasets.load(bench, options, weights_folder(config, options) if config.get("name") == "stable-diffusion" else None)
         source, loader_options, _ = _split_options(bench.data)
         try:
             data = CONCEPT_SOURCES[source](bench.tasks, **loader_options)
@@ -120,4 +128,6 @@ class TextToImageTrack(Track):
 
     def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, seed: int, device: torch.device, record_path: Path) -> Evaluator:
         _, _, track_options = _split_options(bench.data)
+        if t2i_datasets.is_dataset_bench(bench):
+            return t2i_datasets.DatasetEvaluator(bench, loaded.data, profile, seed, device, record_path, float(track_options.get("guidance_scale", 1.0)))
         return T2IEvaluator(bench, loaded.data, profile, seed, device, record_path, float(track_options.get("guidance_scale", 1.0)))
