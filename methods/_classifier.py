@@ -60,6 +60,15 @@ class ClassifierMethod(Method):
             logits = torch.cat((torch.full_like(logits[:, :past], -math.inf), logits[:, past:]), dim=1)
         return F.cross_entropy(logits, labels) + aux.sum()
 
+    def train_step(self, optimizer: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor, past: int, valid: int) -> float:
+        """One optimiser step on a batch; returns the loss."""
+        logits, aux = self.backbone.forward_train(images)
+        loss = self.loss(images, labels, logits[:, :valid], aux, past)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return float(loss.detach())
+
     def learn(self, task: ClassificationTask) -> None:
         self.before_task(task)
         dataset, past, valid = self.training_data(task)
@@ -78,12 +87,7 @@ class ClassifierMethod(Method):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(derive_seed(self.context.seed, "augment", task.index, epoch))
                 for images, labels in loader:
-                    images, labels = images.to(device), torch.as_tensor(labels).to(device)
-                    logits, aux = self.backbone.forward_train(images)
-                    loss = self.loss(images, labels, logits[:, :valid], aux, past)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimizer.step()
+                    self.train_step(optimizer, images.to(device), torch.as_tensor(labels).to(device), past, valid)
         self.backbone.eval()
         self.after_task(task)
 
