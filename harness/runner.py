@@ -15,17 +15,14 @@ from typing import Any, Callable
 
 import torch
 
-from harness.backbones import build_backbone
 from harness.bench import BenchSpec, load_bench
 from harness.checkpoint import load_checkpoint, prune_checkpoints, save_checkpoint
 from harness.environment import describe, pick_device
 from harness.errors import HarnessError, RunFailure, UsageError
-from harness.evaluation import ClassGenEvaluator
 from harness.hparams import build_hparams, hparams_dict, hparams_hash
 from harness.record import SCHEMA_VERSION, checkpoint_dir, read_record, record_path, write_record
-from harness.sample_grid import save_sample_grid
 from harness.seeding import derive_seed
-from harness.tasks import load_tasks, task_name
+from harness.tracks import TRACK_REGISTRY, BuildOptions, Evaluator
 from methods import METHODS, Method, TrainContext
 from metrics import METRICS
 from metrics.continual import summarize
@@ -40,6 +37,7 @@ class RunSpec:
     profile: str = "default"
     results_dir: Path = Path("results")
     data_root: str | None = None
+    weights: str | None = None
     device: str = "cpu"
     force: bool = False
     progress: bool = False
@@ -66,6 +64,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
             f"but bench {bench.name} is track {bench.track}: pick a bench of a supported track"
         )
     bench.profile(spec.profile)
+    TRACK_REGISTRY.get(bench.track).check_ready(bench, BuildOptions(spec.data_root, spec.weights))
     hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
     digest = hparams_hash(hparams_dict(hparams))
     key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed)
@@ -85,7 +84,7 @@ def _fresh_record(run: PreparedRun, device: torch.device) -> dict[str, Any]:
         "run_key": run.record_path.stem,
         "bench": {
             "name": bench.name, "version": bench.version, "spec_hash": bench.spec_hash, "profile": run.spec.profile,
-            "track": bench.track, "tasks": [task_name(classes) for classes in bench.tasks], "headline": list(bench.headline), "min_seeds": bench.min_seeds,
+            "track": bench.track, "tasks": TRACK_REGISTRY.get(bench.track).task_names(bench), "headline": list(bench.headline), "min_seeds": bench.min_seeds,
         },
         "method": {"name": run.spec.method, "hparams": hparams_dict(run.hparams), "hparams_hash": run.hparams_hash},
         "seed": run.spec.seed,
@@ -132,12 +131,14 @@ def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> P
     record.update(status="running", error=None, updated_at=_now())
     write_record(run.record_path, record)
     try:
-        data, tasks = load_tasks(run.bench, spec.data_root)
+        track, options = TRACK_REGISTRY.get(run.bench.track), BuildOptions(spec.data_root, spec.weights)
+        loaded = track.load(run.bench, options)
+        tasks = loaded.tasks
         profile = run.bench.profile(spec.profile)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(derive_seed(spec.seed, "init"))
-            backbone = build_backbone(run.bench.backbone, data.image_shape, data.num_classes).to(device)
-        context = TrainContext(profile, spec.seed, device, len(tasks), data.num_classes, spec.progress)
+            backbone = track.build_backbone(run.bench, loaded, options).to(device)
+        context = TrainContext(profile, spec.seed, device, len(tasks), loaded.num_classes, spec.progress)
         method = run.method_cls(backbone, run.hparams, context)
         start = record["tasks_done"]
         if start > 0:
@@ -149,16 +150,13 @@ def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> P
                 method.load_state_dict({k: v.to(device) if k.startswith("backbone.") else v for k, v in checkpoint[0].items()})
                 echo(f"resuming {run.record_path} after task {start}/{len(tasks)}")
         setup_started = time.perf_counter()
-        evaluator = ClassGenEvaluator(run.bench, data, tasks, profile, spec.seed, device)
+        evaluator = track.evaluator(run.bench, loaded, profile, spec.seed, device, run.record_path)
         record["evaluation"] = evaluator.describe()
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
         for t in range(start, len(tasks)):
             _one_task(run, method, evaluator, tasks, t, record, echo)
         if len(tasks) > start:  # the last task was evaluated in this process: keep its samples
-            samples, labels = (torch.cat(parts) for parts in zip(*evaluator.last_samples))
-            grid = run.record_path.with_suffix(".samples.png")
-            save_sample_grid(grid, samples, labels)
-            record["samples"] = grid.name
+            evaluator.finish(run.record_path, record)
         record["summary"] = {
             name: summarize(entry["matrix"], entry["higher_is_better"]) for name, entry in record["metrics"].items()
         }
@@ -174,7 +172,7 @@ def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> P
         raise RunFailure(f"run {run.record_path.stem} crashed: {type(exc).__name__}: {exc}") from exc
 
 
-def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, tasks: list, t: int, record: dict[str, Any], echo) -> None:
+def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo) -> None:
     train_started = time.perf_counter()
     method.learn(tasks[t])
     train_s = time.perf_counter() - train_started
@@ -188,6 +186,7 @@ def _one_task(run: PreparedRun, method: Method, evaluator: ClassGenEvaluator, ta
             size = len(tasks)
             matrix = record.setdefault("details", {}).setdefault(name, [[None] * size for _ in range(size)])
             matrix[t][i] = value
+    evaluator.after_task(method, t, record)
     checkpoint_started = time.perf_counter()
     save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
     record["tasks_done"] = t + 1

@@ -23,6 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--profile", default="default", help="budget profile of the bench: default or smoke")
     parser.add_argument("--results", type=Path, default=Path(os.environ.get("HARNESS_RESULTS", "results")), help="results folder")
     parser.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
+    parser.add_argument("--weights", default=None, help="local model folder for the bench's backbone (default: HARNESS_WEIGHTS/<backbone weights name>)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
     parser.add_argument("--force", action="store_true", help="overwrite a complete record / ignore an incomplete one")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -38,6 +39,7 @@ def handle(args: argparse.Namespace) -> int:
         profile=args.profile,
         results_dir=args.results,
         data_root=args.data_root,
+        weights=args.weights,
         device=args.device,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
