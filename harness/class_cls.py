@@ -13,6 +13,7 @@ import torch
 
 from benchmarks.data.classification import ClassificationData, load_classification_data
 from harness.backbones import build_backbone
+from harness.backbones.vit import resolve_weights
 from harness.backbones.vit_pretrain import PretrainConfig, load_or_pretrain
 from harness.bench import BenchSpec
 from harness.classification import ClassificationEvaluator, ClassificationTask, build_tasks, classification_task_name, task_class_groups
@@ -38,12 +39,12 @@ def load(bench: BenchSpec, data_root: str | None, seed: int) -> LoadedClassifica
     return LoadedClassification(tasks, data.num_classes, data)
 
 
-def build(bench: BenchSpec, loaded: LoadedClassification, weights_root: str | None) -> torch.nn.Module:
+def build(bench: BenchSpec, loaded: LoadedClassification, weights_folder: str | None) -> torch.nn.Module:
     """The ViT of the bench's `backbone` block; a `pretrain` block pretrains it here (cached)."""
     config: dict[str, Any] = dict(bench.backbone)
     pretrain = config.pop("pretrain", None)
     if config.get("weights") is not None:
-        config["weights_root_dir"] = weights_root
+        config["weights_folder"] = weights_folder
     model = build_backbone(config, loaded.data.image_shape, loaded.num_classes)
     if pretrain is not None:
         train = loaded.data.train
@@ -61,3 +62,10 @@ def build(bench: BenchSpec, loaded: LoadedClassification, weights_root: str | No
 
 def evaluator(bench: BenchSpec, loaded: LoadedClassification, device: torch.device) -> ClassificationEvaluator:
     return ClassificationEvaluator(bench, loaded.tasks, device, workers=int(bench.data.get("workers", 0)))
+
+
+def check_ready(bench: BenchSpec, data_root: str | None, weights_folder: str | None) -> None:
+    """Fail before any work when the bench's weights are absent (data is checked on load)."""
+    weights = bench.backbone.get("weights")
+    if weights is not None:
+        resolve_weights(str(weights), weights_folder)

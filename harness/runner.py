@@ -131,7 +131,7 @@ def execute(spec: RunSpec, echo: Callable[[str], None] = lambda line: None) -> P
     record.update(status="running", error=None, updated_at=_now())
     write_record(run.record_path, record)
     try:
-        track, options = TRACK_REGISTRY.get(run.bench.track), BuildOptions(spec.data_root, spec.weights)
+        track, options = TRACK_REGISTRY.get(run.bench.track), BuildOptions(spec.data_root, spec.weights, spec.seed)
         loaded = track.load(run.bench, options)
         tasks = loaded.tasks
         profile = run.bench.profile(spec.profile)

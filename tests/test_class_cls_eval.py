@@ -50,11 +50,14 @@ def test_tiny_vit_from_config_and_from_a_local_weights_file(tmp_path, monkeypatc
     torch.manual_seed(0)
     model = build_vit((3, 16, 16), 5, arch=TINY)
     assert model(torch.rand(2, 3, 16, 16)).shape == (2, 5)
-    save_file({k: v.contiguous() for k, v in model.body.state_dict().items()}, str(tmp_path / "tiny.safetensors"))
+    (tmp_path / "tiny-vit").mkdir()
+    save_file({k: v.contiguous() for k, v in model.body.state_dict().items()}, str(tmp_path / "tiny-vit" / "model.safetensors"))
     monkeypatch.setenv("HARNESS_WEIGHTS", str(tmp_path))
     torch.manual_seed(1)
-    loaded = build_vit((3, 16, 16), 5, arch=TINY, weights="tiny.safetensors")
+    loaded = build_vit((3, 16, 16), 5, arch=TINY, weights="tiny-vit")
     for key, value in model.body.state_dict().items():
         assert torch.equal(value, loaded.body.state_dict()[key]), key
+    with pytest.raises(UsageError, match="inside HARNESS_WEIGHTS"):
+        build_vit((3, 16, 16), 5, arch=TINY, weights="../outside")
     with pytest.raises(UsageError, match="not found"):
-        build_vit((3, 16, 16), 5, arch=TINY, weights="../outside.safetensors")
+        build_vit((3, 16, 16), 5, arch=TINY, weights="absent-vit")

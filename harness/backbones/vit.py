@@ -102,11 +102,30 @@ def _load_weights(body: VisionTransformer, path: Path) -> None:
         raise UsageError(f"weights {path} do not fit the ViT: missing {missing[:3]}, unexpected {unexpected[:3]}")
 
 
-def weights_root(explicit: str | None = None) -> Path | None:
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.npz")
+
+
+def resolve_weights(weights: str, folder: str | None = None) -> Path:
+    """The checkpoint file of a timm model folder (hub layout: <tag>/model.safetensors): `folder`
+    when given (`--weights`), else HARNESS_WEIGHTS/<weights>."""
     import os
 
-    root = explicit or os.environ.get("HARNESS_WEIGHTS")
-    return Path(root) if root else None
+    if folder is None:
+        root = os.environ.get("HARNESS_WEIGHTS")
+        if not root:
+            raise UsageError(f"backbone weights {weights!r} need a weights root: set HARNESS_WEIGHTS to the folder that holds {weights}/ or pass --weights")
+        base = Path(root).resolve()
+        candidate = (base / weights).resolve()
+        if base not in candidate.parents:
+            raise UsageError(f"backbone weights {weights!r} must name a folder inside HARNESS_WEIGHTS")
+    else:
+        candidate = Path(folder)
+    if candidate.is_file():
+        return candidate
+    for name in WEIGHT_FILES:
+        if (candidate / name).is_file():
+            return candidate / name
+    raise UsageError(f"backbone weights not found: {candidate} holds none of {', '.join(WEIGHT_FILES)} (download timm/{weights} from the Hugging Face hub there)")
 
 
 @BACKBONES.register("vit")
@@ -116,20 +135,14 @@ def build_vit(
     arch: dict[str, Any] | None = None,
     weights: str | None = None,
     normalize: dict[str, Any] | None = None,
-    weights_root_dir: str | None = None,
+    weights_folder: str | None = None,
 ) -> ViTClassifier:
-    """`arch`: VisionTransformer keyword arguments (tiny models from config); `weights`: a file
-    under the weights root (timm .safetensors/.pth state dict or big_vision .npz)."""
+    """`arch`: VisionTransformer keyword arguments (tiny models from config); `weights`: a timm
+    model folder under HARNESS_WEIGHTS (.safetensors/.bin state dict or big_vision .npz)."""
     options = dict(arch or {})
     options.setdefault("img_size", image_shape[-1])
     options.setdefault("in_chans", image_shape[0])
     body = VisionTransformer(num_classes=0, **options)
     if weights is not None:
-        root = weights_root(weights_root_dir)
-        if root is None:
-            raise UsageError(f"backbone weights {weights!r} need a weights root: set HARNESS_WEIGHTS to the folder that holds it")
-        path = (root / weights).resolve()
-        if root.resolve() not in path.parents or not path.is_file():
-            raise UsageError(f"backbone weights {weights!r} not found under {root}: put the timm checkpoint there (see README)")
-        _load_weights(body, path)
+        _load_weights(body, resolve_weights(weights, weights_folder))
     return ViTClassifier(body, num_classes, normalize)

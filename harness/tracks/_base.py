@@ -33,6 +33,7 @@ class BuildOptions:
 
     data_root: str | None = None
     weights: str | None = None
+    seed: int = 0  # the run's seed (class-cls: CODA-Prompt's class order depends on it)
 
 
 class Evaluator(abc.ABC):
