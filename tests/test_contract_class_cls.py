@@ -59,3 +59,31 @@ def test_method_state_round_trips(name, tiny_cls_bench):
         assert torch.equal(state[key], again[key]), key
     images = torch.stack([loaded.tasks[0].test[i][0] for i in range(4)])
     assert torch.allclose(trained.backbone(images), restored.backbone(images))
+
+
+def test_a_class_cls_run_goes_through_the_runner_and_resumes_nothing_twice(tiny_cls_bench, tmp_path):
+    from harness.record import read_record
+    from harness.runner import RunSpec, execute
+
+    path = execute(RunSpec(method="ftpp", bench=str(tiny_cls_bench), seed=1, results_dir=tmp_path / "results"))
+    record = read_record(path)
+    assert record["status"] == "complete" and record["bench"]["track"] == "class-cls"
+    matrix = record["metrics"]["accuracy"]["matrix"]
+    assert matrix[0][1] is None and all(0 <= matrix[1][i] <= 100 for i in range(2))
+    assert record["summary"]["accuracy"]["forgetting_coda"] == pytest.approx(matrix[0][0] - matrix[1][0])
+
+
+def test_a_bench_without_its_weights_fails_before_any_work(tiny_cls_bench, tmp_path, monkeypatch):
+    import yaml
+
+    from harness.errors import UsageError
+    from harness.runner import RunSpec, prepare
+
+    spec = yaml.safe_load(tiny_cls_bench.read_text())
+    spec["backbone"] = {"name": "vit", "arch": spec["backbone"]["arch"], "weights": "absent-vit"}
+    tiny_cls_bench.write_text(yaml.safe_dump(spec))
+    monkeypatch.setenv("HARNESS_WEIGHTS", str(tmp_path))
+    with pytest.raises(UsageError, match="backbone weights not found"):
+        prepare(RunSpec(method="coda-p", bench=str(tiny_cls_bench), results_dir=tmp_path / "results"))
+    with pytest.raises(UsageError, match="supports tracks"):
+        prepare(RunSpec(method="coda-p", bench="split-digits", results_dir=tmp_path / "results"))
