@@ -35,7 +35,7 @@ def load(bench: BenchSpec, data_root: str | None, seed: int) -> LoadedClassifica
     """The bench's tasks in CODA-Prompt's class order for `seed`, labels contiguous per task."""
     data = load_classification_data(bench.data, data_root)
     groups = task_class_groups(bench, data.num_classes, seed)
-    tasks = build_tasks(groups, data.train, data.train_labels, data.test, data.test_labels)
+    tasks = build_tasks(groups, data.train, data.train_labels, data.test, data.test_labels, int(bench.data.get("workers", 0)))
     return LoadedClassification(tasks, data.num_classes, data)
 
 

@@ -30,6 +30,7 @@ class ClassificationTask:
     label_stop: int
     train: Dataset
     test: Dataset
+    workers: int = 0  # data-loading worker processes (image files); augmentation seeds derive from the loader's generator
 
     @property
     def name(self) -> str:
@@ -82,7 +83,7 @@ class RelabeledSubset(Dataset):
 
 
 def build_tasks(
-    groups: list[tuple[int, ...]], train: Dataset, train_labels: Sequence[int], test: Dataset, test_labels: Sequence[int]
+    groups: list[tuple[int, ...]], train: Dataset, train_labels: Sequence[int], test: Dataset, test_labels: Sequence[int], workers: int = 0
 ) -> list[ClassificationTask]:
     mapping: dict[int, int] = {}
     tasks, start = [], 0
@@ -90,7 +91,7 @@ def build_tasks(
         task_mapping = {c: start + i for i, c in enumerate(classes)}
         mapping.update(task_mapping)
         tasks.append(
-            ClassificationTask(index, classes, start, start + len(classes), RelabeledSubset(train, train_labels, task_mapping), RelabeledSubset(test, test_labels, task_mapping))
+            ClassificationTask(index, classes, start, start + len(classes), RelabeledSubset(train, train_labels, task_mapping), RelabeledSubset(test, test_labels, task_mapping), workers)
         )
         start += len(classes)
     return tasks

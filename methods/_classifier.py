@@ -83,7 +83,7 @@ class ClassifierMethod(Method):
             for group in optimizer.param_groups:
                 group["lr"] = coda_cosine_lr(base_lr, epoch, epochs)
             generator = torch_generator(self.context.seed, "train", task.index, epoch)
-            loader = DataLoader(dataset, batch_size=profile.batch_size, shuffle=True, drop_last=drop_last, generator=generator)
+            loader = DataLoader(dataset, batch_size=profile.batch_size, shuffle=True, drop_last=drop_last, generator=generator, num_workers=task.workers)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(derive_seed(self.context.seed, "augment", task.index, epoch))
                 for images, labels in loader:
