@@ -32,6 +32,7 @@ class Profile:
     lr: float
     eval_samples_per_class: int
     sampling_steps: int
+    epochs: int = 0  # class-cls: passes over each task's training data (0: steps_per_task counts)
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,7 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
     record.update(status="running", error=None, updated_at=_now())
     write_record(run.record_path, record)
     try:
-        track, options = TRACK_REGISTRY.get(run.bench.track), BuildOptions(spec.data_root, spec.weights, spec.order_seed)
+        track, options = TRACK_REGISTRY.get(run.bench.track), BuildOptions(spec.data_root, spec.weights, spec.order_seed, spec.seed)
         loaded = track.load(run.bench, options)
         tasks = loaded.tasks
         profile = run.bench.profile(spec.profile)

@@ -82,6 +82,28 @@ TINY_T2I_BENCH = {
 }
 
 
+TINY_CLS_BENCH = {
+    "name": "tiny-digits-cls",
+    "version": 1,
+    "track": "class-cls",
+    "description": "two tiny class-incremental classification tasks of real digits for tests",
+    "data": {"source": "sklearn-digits", "split_seed": 0, "test_fraction": 0.25, "class_order": "coda"},
+    "tasks": [[0, 1], [2, 3]],
+    "backbone": {
+        "name": "vit",
+        "arch": {"patch_size": 4, "embed_dim": 104, "depth": 5, "num_heads": 2, "mlp_ratio": 1.0},
+        "pretrain": {"classes": [0, 1], "steps": 3, "batch_size": 8, "lr": 0.001, "seed": 0},
+    },
+    "metrics": ["accuracy"],
+    "headline": ["accuracy"],
+    "min_seeds": 2,
+    "profiles": {
+        "default": {"steps_per_task": 0, "epochs": 1, "batch_size": 64, "lr": 0.001, "eval_samples_per_class": 0, "sampling_steps": 0},
+        "smoke": {"steps_per_task": 0, "epochs": 1, "batch_size": 64, "lr": 0.001, "eval_samples_per_class": 0, "sampling_steps": 0},
+    },
+}
+
+
 def write_t2i_bench(directory: Path, **changes: object) -> Path:
     spec = {**TINY_T2I_BENCH, **changes}
     path = directory / f"{spec['name']}.yaml"
@@ -93,3 +115,10 @@ def write_t2i_bench(directory: Path, **changes: object) -> Path:
 def tiny_benches(tmp_path: Path) -> dict[str, Path]:
     """A tiny bench per track, for tests generated from the method registry."""
     return {"class-gen": write_bench(tmp_path), "t2i": write_t2i_bench(tmp_path)}
+
+
+@pytest.fixture
+def tiny_cls_bench(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny-digits-cls.yaml"
+    path.write_text(yaml.safe_dump(TINY_CLS_BENCH, sort_keys=False))
+    return path

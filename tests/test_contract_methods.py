@@ -27,7 +27,11 @@ def bench_for(name: str, tiny_benches: dict) -> str:
     return str(tiny_benches[sorted(METHODS.get(name).tracks & set(tiny_benches))[0]])
 
 
-@pytest.mark.parametrize("name", METHODS.names())
+# class-cls methods have their own contract tests (tests/test_contract_class_cls.py)
+RUNNER_CONTRACT_TRACKS = {"class-gen", "t2i"}
+
+
+@pytest.mark.parametrize("name", [n for n in METHODS.names() if METHODS.get(n).tracks & RUNNER_CONTRACT_TRACKS])
 def test_method_runs_two_tasks_through_the_runner(name, tiny_benches, tmp_path):
     path = execute(RunSpec(method=name, bench=bench_for(name, tiny_benches), seed=0, results_dir=tmp_path / "results"))
     record = read_record(path)
@@ -40,7 +44,7 @@ def test_method_runs_two_tasks_through_the_runner(name, tiny_benches, tmp_path):
     assert record["method"]["hparams"] == dataclasses.asdict(METHODS.get(name).Hparams())
 
 
-@pytest.mark.parametrize("name", METHODS.names())
+@pytest.mark.parametrize("name", [n for n in METHODS.names() if METHODS.get(n).tracks & RUNNER_CONTRACT_TRACKS])
 def test_method_state_round_trips(name, tiny_benches, tmp_path):
     """After a task, state_dict -> load_state_dict into a fresh method reproduces the state."""
     from harness.tracks import TRACK_REGISTRY, BuildOptions

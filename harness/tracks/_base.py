@@ -34,6 +34,7 @@ class BuildOptions:
     data_root: str | None = None
     weights: str | None = None
     order_seed: int | None = None
+    seed: int = 0  # the run's seed (class-cls: CODA-Prompt's class order depends on it)
 
 
 class Evaluator(abc.ABC):

@@ -1,0 +1,54 @@
+"""Data sources of the class-cls track: each returns datasets of (image, class) pairs.
+
+`sklearn-digits` reuses the class-gen loader (tensors in [-1, 1]); `imagenet-r` reads image
+files lazily with CODA-Prompt's transforms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from torch.utils.data import Dataset, TensorDataset
+
+from benchmarks.data._source import load_data_source
+from benchmarks.data.imagenet_r import load_imagenet_r
+from harness.errors import UsageError
+from harness.registry import Registry
+
+
+@dataclass(frozen=True)
+class ClassificationData:
+    train: Dataset
+    train_labels: list[int]
+    test: Dataset
+    test_labels: list[int]
+    num_classes: int
+    image_shape: tuple[int, int, int]
+
+
+CLASSIFICATION_SOURCES: Registry[Callable[..., ClassificationData]] = Registry("classification data source")
+
+
+@CLASSIFICATION_SOURCES.register("sklearn-digits")
+def _digits(data_root: str | None, **options: Any) -> ClassificationData:
+    images = load_data_source({"source": "sklearn-digits", **options}, data_root)
+    return ClassificationData(
+        TensorDataset(images.train_x, images.train_y), images.train_y.tolist(),
+        TensorDataset(images.test_x, images.test_y), images.test_y.tolist(), images.num_classes, images.image_shape,
+    )
+
+
+@CLASSIFICATION_SOURCES.register("imagenet-r")
+def _imagenet_r(data_root: str | None, split_file: str = "imagenet-r-coda.json.gz", image_size: int = 224) -> ClassificationData:
+    train, train_labels, test, test_labels, classes = load_imagenet_r(data_root, split_file, image_size)
+    return ClassificationData(train, train_labels, test, test_labels, classes, (3, image_size, image_size))
+
+
+def load_classification_data(data: dict[str, Any], data_root: str | None) -> ClassificationData:
+    options = {k: v for k, v in data.items() if k not in ("source", "class_order", "pretrain_classes", "workers")}
+    loader = CLASSIFICATION_SOURCES.get(data.get("source", ""))
+    try:
+        return loader(data_root=data_root, **options)
+    except TypeError as exc:
+        raise UsageError(f"classification data source {data.get('source')!r} rejected its options {options}: {exc}") from None
