@@ -26,7 +26,12 @@ class TaskEvaluation:
         self.details: dict[str, object] = {}  # metric name -> JSON-able breakdown, stored in the record
 
     def numpy_rng(self, purpose: str) -> np.random.Generator:
-        return numpy_rng(self.evaluator.seed, "eval", purpose, self.after_task, self.task.index)
+        """Seeded by (run seed, purpose, task i) only: the same draws in every row t."""
+        return numpy_rng(self.evaluator.seed, "eval", purpose, self.task.index)
+
+    def torch_generator(self, purpose: str) -> torch.Generator:
+        """Seeded by (run seed, purpose, task i) only, so R[t][i] - R[i][i] measures the model, not the sampling."""
+        return torch_generator(self.evaluator.seed, "eval", purpose, self.task.index)
 
     @cached_property
     def sample_labels(self) -> torch.Tensor:
@@ -35,7 +40,7 @@ class TaskEvaluation:
 
     @cached_property
     def samples(self) -> torch.Tensor:
-        generator = torch_generator(self.evaluator.seed, "eval", "samples", self.after_task, self.task.index)
+        generator = self.torch_generator("samples")
         self.backbone.eval()
         return self.backbone.sample(self.sample_labels, self.evaluator.profile.sampling_steps, generator).cpu()
 
@@ -91,4 +96,7 @@ class ClassGenEvaluator:
         return scores
 
     def describe(self) -> dict[str, object]:
-        return {"judge_cache_key": self.judge_key, "judge_test_accuracy": self.judge_test_accuracy}
+        return {
+            "judge_cache_key": self.judge_key, "judge_test_accuracy": self.judge_test_accuracy,
+            "sampling_noise": "seeded by (seed, task i) only: the same starting noise for task i in every row",
+        }

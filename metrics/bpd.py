@@ -169,7 +169,7 @@ def bits_per_dim(evaluation) -> float:
         return backbone.predict_noise(x.to(device), t.to(device), y.to(device))
 
     constants = DiffusionConstants(backbone.scheduler.betas)
-    generator = torch_generator(evaluator.seed, "eval", "bpd-noise", evaluation.after_task, task.index)
+    generator = evaluation.torch_generator("bpd-noise")
     total, breakdown = bits_per_dim_with_breakdown(predict_noise, images, labels, constants, generator, options)
     evaluation.details["bits_per_dim"] = breakdown
     return total
