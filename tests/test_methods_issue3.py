@@ -16,7 +16,8 @@ FAST = {
     "l2": {"weight": "0.01"},
     "ewc": {"fisher_samples": "4"},
     "generative-replay": {"replay_per_class": "3"},
-    "vcl": {"train_weight_samples": "2", "eval_weight_samples": "2", "coreset_per_task": "3", "coreset_steps": "2"},
+    "vcl": {"train_weight_samples": "2", "eval_weight_samples": "2", "coreset_per_task": "3", "coreset_epochs": "1"},
+    "mle-coreset": {"coreset_per_task": "3", "coreset_epochs": "1"},
 }
 
 
@@ -32,7 +33,10 @@ def test_method_completes_a_run_and_round_trips_its_state(tmp_path: Path, tiny_b
 
     state = load_file(str(checkpoint[0]))
     extra = {key.split(".")[0] for key in state if not key.startswith("backbone.")}
-    assert extra == {"l2": {"anchor"}, "ewc": {"fisher", "anchor"}, "generative-replay": {"past_classes"}, "vcl": {"coreset", "propagated"}}[method]
+    assert extra == {
+        "l2": {"anchor"}, "ewc": {"fisher0", "anchor0"}, "generative-replay": {"past_classes", "real_counts"},
+        "vcl": {"coreset", "propagated"}, "mle-coreset": {"coreset", "propagated"},
+    }[method]
 
 
 def test_vcl_evaluation_is_deterministic_given_the_seed(tmp_path: Path, tiny_bench: Path) -> None:
