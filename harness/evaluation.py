@@ -71,6 +71,8 @@ class ClassGenEvaluator:
                 raise UsageError(f"bench {bench.name} lists metric {name} of track {metric.track}, but the bench is {bench.track}")
             if metric.check_ready is not None:
                 metric.check_ready()
+            if metric.check_data is not None:
+                metric.check_data(bench, data)
         self.bench, self.tasks, self.profile, self.seed = bench, tasks, profile, seed
         started = time.perf_counter()
         judge, self.judge_key = load_or_train_judge(data.train_x, data.train_y, data.num_classes, JudgeConfig(**bench.judge))
