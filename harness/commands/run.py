@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from harness.hparams import parse_assignments
+from harness.presets import apply_preset
 from harness.runner import RunSpec, execute
 
 
@@ -16,7 +17,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from methods import METHODS
 
     parser = subparsers.add_parser("run", help="run one method on one bench", description=__doc__)
-    parser.add_argument("--method", required=True, help="one of: " + ", ".join(METHODS.names()))
+    parser.add_argument("--method", help="one of: " + ", ".join(METHODS.names()))
+    parser.add_argument("--preset", help="a named preset of the bench (its paper's method settings; see the bench YAML)")
     parser.add_argument("--bench", required=True, help="one of: " + ", ".join(BENCHES.names()) + " (or a bench YAML path)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a method hparam")
@@ -30,11 +32,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    method, overrides = apply_preset(args.bench, args.preset, args.method, parse_assignments(args.overrides))
     spec = RunSpec(
-        method=args.method,
+        method=method,
         bench=args.bench,
         seed=args.seed,
-        overrides=parse_assignments(args.overrides),
+        overrides=overrides,
         profile=args.profile,
         results_dir=args.results,
         data_root=args.data_root,
