@@ -55,7 +55,7 @@ class CoresetMethod(DiffusionMethod):
             self.before_coreset_tuning(task)
             batch = min(self.context.profile.batch_size, self.coreset_x.shape[0])
             steps = self.hparams.coreset_epochs * math.ceil(self.coreset_x.shape[0] / batch)
-            self.optimize(self.coreset_x, self.coreset_y, steps, generator, f"coreset after task {task.index + 1}")
+            self.optimize(self.coreset_x, self.coreset_y, steps, generator, f"coreset tuning after task {task.index + 1},")
 
     def before_coreset_tuning(self, task: Task) -> None:
         """Hook: runs between keeping q~_t and tuning on the coreset."""

@@ -86,7 +86,7 @@ class DiffusionMethod(Method):
             loss = self.training_loss(*batches.next(), generator)
             if not math.isfinite(loss.item()):
                 raise RunFailure(
-                    f"loss became {loss.item()} in {where} at step {step + 1} with lr={profile.lr}: "
+                    f"loss became {loss.item()} at {where} step {step + 1} with lr={profile.lr}: "
                     "lower the learning rate or the method's coefficients (--set key=value)"
                 )
             optimizer.zero_grad(set_to_none=True)
@@ -101,5 +101,5 @@ class DiffusionMethod(Method):
         generator = torch_generator(self.context.seed, "train", task.index)
         self.before_task(task, generator)
         images, labels = self.training_data(task)
-        self.optimize(images, labels, self.context.profile.steps_per_task, generator, f"train task {task.index + 1}")
+        self.optimize(images, labels, self.context.profile.steps_per_task, generator, f"task {task.index + 1}")
         self.after_task(task, generator)
