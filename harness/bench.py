@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ class BenchSpec:
     min_seeds: int = 3
     metric_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     evaluation: dict[str, Any] = field(default_factory=dict)  # t2i: prompts, images per prompt, sampler, ...
+    presets: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {method, set: {hparam: value}}
     resources: Resources = field(default_factory=Resources)
     spec_hash: str = ""
     path: str = ""
@@ -112,6 +114,20 @@ def _metric_options(raw: Any, metrics: tuple[str, ...], path: Path) -> dict[str,
     return {name: dict(options) for name, options in raw.items()}
 
 
+def _presets(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
+    """Named method settings a bench's paper ran, e.g. {er-paper: {method: er, set: {buffer_per_task: 200}}}."""
+    if not isinstance(raw, dict):
+        raise UsageError(f"bench spec {path}: presets must map a preset name to {{method, set}}")
+    presets = {}
+    for name, preset in raw.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{0,62}", name):
+            raise UsageError(f"bench spec {path}: preset name {name!r} must match [a-z0-9][a-z0-9.-]*")
+        if not isinstance(preset, dict) or set(preset) - {"method", "set", "note"} or not isinstance(preset.get("method"), str) or not isinstance(preset.get("set", {}), dict):
+            raise UsageError(f"bench spec {path}: preset {name} must be a mapping with 'method' (a name), 'set' (hparam: value) and an optional 'note'")
+        presets[name] = {"method": preset["method"], "set": {str(k): str(v) for k, v in preset.get("set", {}).items()}}
+    return presets
+
+
 def load_bench_file(path: Path) -> BenchSpec:
     try:
         raw = yaml.safe_load(path.read_text())
@@ -150,6 +166,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         min_seeds=int(raw.get("min_seeds", 3)),
         metric_options=_metric_options(raw.get("metric_options", {}), metrics, path),
         evaluation=dict(raw.get("evaluation") or {}),
+        presets=_presets(raw.get("presets", {}), path),
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
         spec_hash=_spec_hash(raw),
         path=str(path),

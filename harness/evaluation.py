@@ -26,7 +26,12 @@ class TaskEvaluation:
         self.details: dict[str, object] = {}  # metric name -> JSON-able breakdown, stored in the record
 
     def numpy_rng(self, purpose: str) -> np.random.Generator:
-        return numpy_rng(self.evaluator.seed, "eval", purpose, self.task.index)  # same draws in every row
+        """Seeded by (run seed, purpose, task i) only: the same draws in every row t."""
+        return numpy_rng(self.evaluator.seed, "eval", purpose, self.task.index)
+
+    def torch_generator(self, purpose: str) -> torch.Generator:
+        """Seeded by (run seed, purpose, task i) only, so R[t][i] - R[i][i] measures the model, not the sampling."""
+        return torch_generator(self.evaluator.seed, "eval", purpose, self.task.index)
 
     @cached_property
     def sample_labels(self) -> torch.Tensor:
@@ -35,8 +40,7 @@ class TaskEvaluation:
 
     @cached_property
     def samples(self) -> torch.Tensor:
-        # the same starting noise for task i in every row t: a change down a column is the model's
-        generator = torch_generator(self.evaluator.seed, "eval", "samples", self.task.index)
+        generator = self.torch_generator("samples")
         self.backbone.eval()
         return self.backbone.sample(self.sample_labels, self.evaluator.profile.sampling_steps, generator).cpu()
 
@@ -67,6 +71,8 @@ class ClassGenEvaluator:
                 raise UsageError(f"bench {bench.name} lists metric {name} of track {metric.track}, but the bench is {bench.track}")
             if metric.check_ready is not None:
                 metric.check_ready()
+            if metric.check_data is not None:
+                metric.check_data(bench, data)
         self.bench, self.tasks, self.profile, self.seed = bench, tasks, profile, seed
         started = time.perf_counter()
         judge, self.judge_key = load_or_train_judge(data.train_x, data.train_y, data.num_classes, JudgeConfig(**bench.judge))
@@ -92,4 +98,7 @@ class ClassGenEvaluator:
         return scores
 
     def describe(self) -> dict[str, object]:
-        return {"judge_cache_key": self.judge_key, "judge_test_accuracy": self.judge_test_accuracy}
+        return {
+            "judge_cache_key": self.judge_key, "judge_test_accuracy": self.judge_test_accuracy,
+            "sampling_noise": "seeded by (seed, task i) only: the same starting noise for task i in every row",
+        }

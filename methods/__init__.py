@@ -1,7 +1,7 @@
 """Continual-learning methods, one file each; importing this package registers them all."""
 
 from methods._base import METHODS, Method, TrainContext, register_method
-from methods import er, ewc, finetune, funlora, generative_replay, l2, lora_family, vcl  # noqa: F401  (registration)
+from methods import er, ewc, finetune, funlora, generative_replay, l2, lora_family, mle_coreset, vcl  # noqa: F401  (registration)
 from methods import clora_vit, finetune_cls, lwf, prompting, upper_bound  # noqa: F401  (class-cls track)
 
 __all__ = ["METHODS", "Method", "TrainContext", "register_method"]

@@ -75,20 +75,25 @@ class DiffusionMethod(Method):
     def trainable_parameters(self) -> list[torch.nn.Parameter]:
         return [p for p in self.backbone.parameters() if p.requires_grad]
 
-    def learn(self, task: Task) -> None:
+    def training_data(self, task: Task) -> tuple[torch.Tensor, torch.Tensor]:
+        """Hook: the examples of `task` to train on (all of them unless a method holds some out)."""
+        return task.train_x, task.train_y
+
+    def optimize(self, images: torch.Tensor, labels: torch.Tensor, steps: int, generator: torch.Generator, where: str,
+                 lr: float | None = None) -> None:
+        """`steps` Adam steps (fresh optimizer, step size `lr`, the profile's by default) on `training_loss`
+        over shuffled batches of (images, labels)."""
         profile = self.context.profile
-        generator = torch_generator(self.context.seed, "train", task.index)
-        self.before_task(task, generator)
+        lr = profile.lr if lr is None else lr
         self.backbone.train()
-        optimizer = torch.optim.Adam(self.trainable_parameters(), lr=self.learning_rate(task))
-        batches = BatchStream(task.train_x, task.train_y, profile.batch_size, generator)
-        bar = tqdm(range(profile.steps_per_task), desc=f"train task {task.index + 1}", leave=False, disable=not self.context.progress)
+        optimizer = torch.optim.Adam(self.trainable_parameters(), lr=lr)
+        batches = BatchStream(images, labels, profile.batch_size, generator)
+        bar = tqdm(range(steps), desc=where, leave=False, disable=not self.context.progress)
         for step in bar:
-            images, labels = batches.next()
-            loss = self.training_loss(images, labels, generator)
+            loss = self.training_loss(*batches.next(), generator)
             if not math.isfinite(loss.item()):
                 raise RunFailure(
-                    f"loss became {loss.item()} at task {task.index + 1} step {step + 1} with lr={self.learning_rate(task)}: "
+                    f"loss became {loss.item()} at {where} step {step + 1} with lr={lr}: "
                     "lower the learning rate or the method's coefficients (--set key=value)"
                 )
             optimizer.zero_grad(set_to_none=True)
@@ -98,4 +103,10 @@ class DiffusionMethod(Method):
             if step % 50 == 0:
                 bar.set_postfix(loss=f"{loss.item():.4f}")
         self.backbone.eval()
+
+    def learn(self, task: Task) -> None:
+        generator = torch_generator(self.context.seed, "train", task.index)
+        self.before_task(task, generator)
+        images, labels = self.training_data(task)
+        self.optimize(images, labels, self.context.profile.steps_per_task, generator, f"task {task.index + 1}", self.learning_rate(task))
         self.after_task(task, generator)

@@ -5,7 +5,9 @@ loss = L_simple(current batch) + rehearsal_coef * L_simple(batch from the buffer
 The buffer keeps `buffer_per_task` real training examples of every finished task, drawn
 uniformly at random; the replay batch has the current batch's size. The studies sweep the
 buffer (coreset) size S per task (0, 50, 200, 500 in the VCL study; 0 disables replay) and the
-coefficient (1 and a reduced 0.01 in the DDPM study): `--set buffer_per_task=S --set rehearsal_coef=C`.
+coefficient (1 and a reduced 0.01 in the DDPM study): `--set buffer_per_task=S --set rehearsal_coef=C`;
+the study's two settings (buffer 200 per task, coefficient 1 or 0.01) are the presets
+`er-ddpm-study-coef1` and `er-ddpm-study-coef0.01` of split-mnist and split-fmnist (`--preset`).
 
 Default coefficient 0.1, not the DDPM study's 0.01: the study trains 20K steps per task, where
 replay at weight 1 overfits its 200-example buffer; at this harness's CPU budgets (hundreds of

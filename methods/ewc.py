@@ -1,10 +1,14 @@
 """Elastic weight consolidation (Kirkpatrick et al., 2017) on the diffusion loss.
 
-After each task the diagonal empirical Fisher of the per-example diffusion loss, F_t =
+After each task t the diagonal empirical Fisher of the per-example diffusion loss, F_t =
 mean_n (d L_simple(x_n; t_n, eps_n) / d theta)^2 over `fisher_samples` training examples (each
-with its own random timestep and noise), is added to the running sum F = F_1 + ... + F_t, and
-the parameters are kept as the anchor theta*. Later tasks minimize
+with its own random timestep and noise), is computed at the task's final parameters theta*_t.
+`anchors: online` (the default; online EWC as in Schwarz et al. 2018 without decay, the form the
+DDPM continual-learning studies run): one summed Fisher F = F_1 + ... + F_t and one anchor, the
+latest parameters, so later tasks minimize
     L_simple + (ewc_lambda / 2) * sum_i F_i (theta_i - theta*_i)^2.
+`anchors: per-task` (Kirkpatrick et al.'s original): one penalty per past task, each with its
+own Fisher and anchor, (ewc_lambda / 2) * sum_t sum_i F_t,i (theta_i - theta*_t,i)^2.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from harness.tasks import Task
 from methods._base import register_method
 from methods._diffusion import DiffusionMethod
 from methods.l2 import squared_distance
+
+ANCHORS = ("online", "per-task")
 
 
 def diagonal_fisher(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
@@ -34,44 +40,58 @@ def diagonal_fisher(model: torch.nn.Module, images: torch.Tensor, labels: torch.
 
 @register_method("ewc")
 class ElasticWeightConsolidation(DiffusionMethod):
-    """EWC: diagonal Fisher of the diffusion loss, summed over tasks, as a quadratic penalty."""
+    """EWC (online by default: one summed Fisher, one anchor; per-task anchors as an option) on the diffusion loss."""
 
     @dataclass(frozen=True)
     class Hparams:
         ewc_lambda: float = 1000.0
         fisher_samples: int = 200
+        anchors: str = "online"
 
         def validate(self) -> str | None:
             if self.ewc_lambda < 0:
                 return f"ewc_lambda must be >= 0, got {self.ewc_lambda}"
             if self.fisher_samples < 1:
                 return f"fisher_samples must be >= 1, got {self.fisher_samples}"
+            if self.anchors not in ANCHORS:
+                return f"anchors must be one of {', '.join(ANCHORS)}, got {self.anchors!r}"
             return None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fisher: dict[str, torch.Tensor] = {}
-        self.anchor: dict[str, torch.Tensor] = {}
+        self.fishers: list[dict[str, torch.Tensor]] = []  # one entry (online) or one per past task
+        self.anchors: list[dict[str, torch.Tensor]] = []
 
     def training_loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         loss = self.backbone.loss(images, labels, generator).mean()
-        if not self.fisher:
+        if not self.fishers:
             return loss
-        parameters = {name: p for name, p in self.backbone.named_parameters() if name in self.fisher}
-        return loss + 0.5 * self.hparams.ewc_lambda * squared_distance(parameters, self.anchor, self.fisher)
+        parameters = {name: p for name, p in self.backbone.named_parameters() if name in self.fishers[0]}
+        penalty = sum(squared_distance(parameters, anchor, fisher) for anchor, fisher in zip(self.anchors, self.fishers))
+        return loss + 0.5 * self.hparams.ewc_lambda * penalty
 
     def after_task(self, task: Task, generator: torch.Generator) -> None:
         chosen = torch.randperm(task.train_x.shape[0], generator=generator)[: self.hparams.fisher_samples]
         fisher = diagonal_fisher(self.backbone, task.train_x[chosen], task.train_y[chosen], generator)
-        self.fisher = {name: self.fisher.get(name, 0) + value for name, value in fisher.items()}
-        self.anchor = {name: p.detach().clone() for name, p in self.backbone.named_parameters() if name in self.fisher}
+        anchor = {name: p.detach().clone() for name, p in self.backbone.named_parameters() if name in fisher}
+        if self.hparams.anchors == "online" and self.fishers:
+            fisher = {name: self.fishers[0][name] + value for name, value in fisher.items()}
+            self.fishers, self.anchors = [], []
+        self.fishers.append(fisher)
+        self.anchors.append(anchor)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
-        extra = {f"fisher.{k}": v for k, v in self.fisher.items()} | {f"anchor.{k}": v for k, v in self.anchor.items()}
+        extra: dict[str, torch.Tensor] = {}
+        for index, (fisher, anchor) in enumerate(zip(self.fishers, self.anchors)):
+            extra |= {f"fisher{index}.{k}": v for k, v in fisher.items()} | {f"anchor{index}.{k}": v for k, v in anchor.items()}
         return {**super().state_dict(), **extra}
 
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         super().load_state_dict(state)
         device = self.backbone.device
-        self.fisher = {k[len("fisher."):]: v.to(device) for k, v in state.items() if k.startswith("fisher.")}
-        self.anchor = {k[len("anchor."):]: v.to(device) for k, v in state.items() if k.startswith("anchor.")}
+        self.fishers, self.anchors = [], []
+        index = 0
+        while any(k.startswith(f"fisher{index}.") for k in state):
+            self.fishers.append({k.split(".", 1)[1]: v.to(device) for k, v in state.items() if k.startswith(f"fisher{index}.")})
+            self.anchors.append({k.split(".", 1)[1]: v.to(device) for k, v in state.items() if k.startswith(f"anchor{index}.")})
+            index += 1

@@ -16,16 +16,18 @@ class MetricDef:
     description: str
     compute: Callable[[Any], float]
     check_ready: Callable[[], None] | None = None  # raises before any training if a prerequisite is missing
+    check_data: Callable[[Any, Any], None] | None = None  # (bench, data) -> raises before training if the data does not suit
 
 
 METRICS: Registry[MetricDef] = Registry("metric")
 
 
 def register_metric(
-    name: str, track: str, higher_is_better: bool, description: str, check_ready: Callable[[], None] | None = None
+    name: str, track: str, higher_is_better: bool, description: str, check_ready: Callable[[], None] | None = None,
+    check_data: Callable[[Any, Any], None] | None = None,
 ) -> Callable[[Callable[[Any], float]], Callable[[Any], float]]:
     def decorator(fn: Callable[[Any], float]) -> Callable[[Any], float]:
-        METRICS.add(name, MetricDef(name, track, higher_is_better, description, fn, check_ready))
+        METRICS.add(name, MetricDef(name, track, higher_is_better, description, fn, check_ready, check_data))
         return fn
 
     return decorator

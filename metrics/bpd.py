@@ -2,11 +2,17 @@
 
 -log p(x0 | y) <= L_T + sum_{t=2..T} L_{t-1} + L_0, with
   L_T     = KL(q(x_T | x0) || N(0, I)),
-  L_{t-1} = KL(q(x_{t-1} | x_t, x0) || p(x_{t-1} | x_t)),  p's mean from the noise predictor and its
-            variance fixed to the posterior variance (improved-diffusion's FIXED_SMALL, first entry
-            clipped to the second),
+  L_{t-1} = KL(q(x_{t-1} | x_t, x0) || p(x_{t-1} | x_t)),  p's mean from the noise predictor (its
+            x0 estimate clipped to [-1, 1], as Ho et al.'s and improved-diffusion's sampler) and its
+            variance fixed: `variance: fixed-large` (the default; beta_t, first entry the posterior
+            variance at t = 1; Ho et al.'s setting for L_simple models, improved-diffusion's
+            FIXED_LARGE) or `fixed-small` (the posterior variance, first entry clipped to the second),
   L_0     = -log p(x0 | x1), a Gaussian discretized into 256 bins on [-1, 1] (Ho et al.'s decoder).
 Every term is measured on held-out real test images with noise drawn from the evaluation seed.
+The data must be 8-bit (256 grey levels): the discretized decoder is meaningless otherwise, so
+benches on scikit-learn's digits (17 grey levels) are refused before training. The record also
+keeps the unweighted L_simple at timesteps 50 and 700 (`loss_at_timesteps`), the two points the
+DDPM continual-learning study analyses (denoising vs generative part).
 The bound is summed over all timesteps (`timestep_stride: 1`, the exact sum) or, to bound the
 cost, over every timestep below `exact_below` and every stride-th one above, weighted by the stride. The per-timestep-range breakdown
 goes into the run record: forgetting shows in late timesteps while the total hides it
@@ -35,10 +41,17 @@ class BpdOptions:
     ranges: int = 10           # equal-width timestep ranges in the stored breakdown
     exact_below: int = 100     # timesteps below this are always all evaluated (their terms fall steeply)
     batch_size: int = 256
+    variance: str = "fixed-large"  # or "fixed-small"
+    loss_timesteps: tuple[int, ...] = (50, 700)  # unweighted L_simple stored at these timesteps
 
     def validate(self) -> None:
         if self.images < 0 or self.timestep_stride < 1 or self.ranges < 1 or self.batch_size < 1 or self.exact_below < 0:
             raise UsageError(f"bits_per_dim options {self} are invalid: images >= 0, timestep_stride >= 1, ranges >= 1, batch_size >= 1, exact_below >= 0")
+        if self.variance not in VARIANCES:
+            raise UsageError(f"bits_per_dim variance {self.variance!r} is not one of {', '.join(VARIANCES)}")
+
+
+VARIANCES = ("fixed-large", "fixed-small")
 
 
 def normal_kl(mean1: torch.Tensor, logvar1: torch.Tensor, mean2: torch.Tensor, logvar2: torch.Tensor) -> torch.Tensor:
@@ -74,8 +87,12 @@ class DiffusionConstants:
         previous = torch.cat([torch.ones(1, dtype=torch.float64), self.alphas_cumprod[:-1]])
         posterior_variance = self.betas * (1.0 - previous) / (1.0 - self.alphas_cumprod)
         self.posterior_log_variance_clipped = torch.log(torch.cat([posterior_variance[1:2], posterior_variance[1:]]))
+        self.fixed_large_log_variance = torch.log(torch.cat([posterior_variance[1:2], self.betas[1:]]))
         self.posterior_mean_coef1 = self.betas * previous.sqrt() / (1.0 - self.alphas_cumprod)
         self.posterior_mean_coef2 = (1.0 - previous) * alphas.sqrt() / (1.0 - self.alphas_cumprod)
+
+    def model_log_variance(self, variance: str) -> torch.Tensor:
+        return self.fixed_large_log_variance if variance == "fixed-large" else self.posterior_log_variance_clipped
 
     def posterior_mean(self, x_start: torch.Tensor, x_t: torch.Tensor, t: int) -> torch.Tensor:
         return self.posterior_mean_coef1[t] * x_start + self.posterior_mean_coef2[t] * x_t
@@ -83,7 +100,7 @@ class DiffusionConstants:
 
 def bound_terms(
     predict_noise: NoisePredictor, images: torch.Tensor, labels: torch.Tensor, constants: DiffusionConstants,
-    timesteps: list[int], generator: torch.Generator,
+    timesteps: list[int], generator: torch.Generator, variance: str = "fixed-large",
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(prior term [N], per-timestep terms [N, len(timesteps)]) in nats per image. Timestep 0 is
     the decoder NLL L_0; timestep t >= 1 is L_t = KL(q(x_t | x_{t+1}, x0) || p(x_t | x_{t+1}))."""
@@ -98,9 +115,9 @@ def bound_terms(
         x_t = abar.sqrt() * x0 + (1.0 - abar).sqrt() * noise
         with torch.no_grad():
             eps = predict_noise(x_t.float(), torch.full((n,), t, dtype=torch.long), labels).double().cpu()
-        x_start = (x_t - (1.0 - abar).sqrt() * eps) / abar.sqrt()
+        x_start = ((x_t - (1.0 - abar).sqrt() * eps) / abar.sqrt()).clamp(-1.0, 1.0)
         model_mean = constants.posterior_mean(x_start, x_t, t)
-        model_log_variance = constants.posterior_log_variance_clipped[t].expand_as(x0)
+        model_log_variance = constants.model_log_variance(variance)[t].expand_as(x0)
         if t == 0:
             term = -discretized_gaussian_log_likelihood(x0, model_mean, 0.5 * model_log_variance)
         else:
@@ -130,7 +147,9 @@ def bits_per_dim_with_breakdown(
     timesteps, weights = strided_timesteps(constants.num_timesteps, options.timestep_stride, options.exact_below)
     priors, terms = [], []
     for start in range(0, images.shape[0], options.batch_size):
-        prior, term = bound_terms(predict_noise, images[start : start + options.batch_size], labels[start : start + options.batch_size], constants, timesteps, generator)
+        prior, term = bound_terms(
+            predict_noise, images[start : start + options.batch_size], labels[start : start + options.batch_size], constants, timesteps, generator, options.variance
+        )
         priors.append(prior)
         terms.append(term)
     scale = images[0].numel() * math.log(2.0)
@@ -147,16 +166,56 @@ def bits_per_dim_with_breakdown(
         "timestep_ranges": [[lo, hi - 1] for lo, hi in bounds],
         "range_bits_per_dim": per_range,
         "timestep_stride": options.timestep_stride,
+        "variance": options.variance,
         "images": int(images.shape[0]),
     }
     return total, breakdown
 
 
-@register_metric("bits_per_dim", "class-gen", False, "DDPM variational bound on held-out real test images, bits/dim (all timesteps)")
+def require_8bit(images: torch.Tensor, where: str) -> None:
+    """Refuse images in [-1, 1] that are not on the 256-level grid the discretized decoder assumes."""
+    levels = (images.double() + 1.0) * 127.5
+    if not torch.allclose(levels, levels.round(), atol=1e-3):
+        distinct = int(torch.unique((levels * 1000).round()).numel())
+        raise UsageError(
+            f"bits_per_dim needs 8-bit images, but {where} has {distinct} grey levels off the 256-level grid "
+            "(scikit-learn's digits have 17): drop bits_per_dim from this bench's metrics"
+        )
+
+
+def unweighted_losses(backbone, images: torch.Tensor, labels: torch.Tensor, timesteps: tuple[int, ...], generator: torch.Generator) -> dict[str, float]:
+    """Mean L_simple (||eps - eps_theta||^2 over pixels) of `images` at each fixed timestep."""
+    out = {}
+    with torch.no_grad():
+        for t in timesteps:
+            if t < backbone.num_train_timesteps:
+                fixed = torch.full((images.shape[0],), t, dtype=torch.long)
+                out[str(t)] = float(backbone.loss(images, labels, generator, timesteps=fixed).mean())
+    return out
+
+
+def bpd_options(bench) -> BpdOptions:
+    raw = dict(bench.metric_options.get("bits_per_dim", {}))
+    if "loss_timesteps" in raw:
+        raw["loss_timesteps"] = tuple(raw["loss_timesteps"])
+    options = BpdOptions(**raw)
+    options.validate()
+    return options
+
+
+def check_bpd_data(bench, data) -> None:
+    bpd_options(bench)
+    require_8bit(data.test_x, f"bench {bench.name}'s test data")
+
+
+@register_metric(
+    "bits_per_dim", "class-gen", False,
+    "DDPM variational bound on held-out real 8-bit test images, bits/dim (all timesteps; fixed-large variance, x0 clipped, unless the bench says otherwise)",
+    check_data=check_bpd_data,
+)
 def bits_per_dim(evaluation) -> float:
     evaluator = evaluation.evaluator
-    options = BpdOptions(**evaluator.bench.metric_options.get("bits_per_dim", {}))
-    options.validate()
+    options = bpd_options(evaluator.bench)
     task, backbone = evaluation.task, evaluation.backbone
     images, labels = task.test_x, task.test_y
     if options.images and images.shape[0] > options.images:
@@ -169,7 +228,8 @@ def bits_per_dim(evaluation) -> float:
         return backbone.predict_noise(x.to(device), t.to(device), y.to(device))
 
     constants = DiffusionConstants(backbone.scheduler.betas)
-    generator = torch_generator(evaluator.seed, "eval", "bpd-noise", evaluation.after_task, task.index)
+    generator = evaluation.torch_generator("bpd-noise")
     total, breakdown = bits_per_dim_with_breakdown(predict_noise, images, labels, constants, generator, options)
+    breakdown["loss_at_timesteps"] = unweighted_losses(backbone, images, labels, options.loss_timesteps, evaluation.torch_generator("bpd-loss"))
     evaluation.details["bits_per_dim"] = breakdown
     return total

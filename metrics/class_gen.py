@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from metrics._registry import register_metric
-from metrics.distances import frechet_distance_of_features, kernel_distance
+from metrics.distances import frechet_distance_of_features, kernel_distance, small_sample_warning
 
 
 def classifier_uncertainty(logits: torch.Tensor, intended: torch.Tensor) -> float:
@@ -32,9 +32,13 @@ def uncertainty(evaluation) -> float:
 
 @register_metric("judge_fd", "class-gen", False, "Frechet distance in judge feature space, samples vs held-out real test images")
 def judge_fd(evaluation) -> float:
-    return frechet_distance_of_features(evaluation.sample_features.numpy(), evaluation.real_features.numpy())
+    samples, real = evaluation.sample_features.numpy(), evaluation.real_features.numpy()
+    warning = small_sample_warning(samples, real)
+    if warning:
+        evaluation.details["judge_fd"] = {"warning": warning}
+    return frechet_distance_of_features(samples, real)
 
 
 @register_metric("judge_kid", "class-gen", False, "KID (cubic polynomial kernel MMD^2) in judge feature space vs held-out real images")
 def judge_kid(evaluation) -> float:
-    return kernel_distance(evaluation.sample_features.numpy(), evaluation.real_features.numpy(), num_subsets=50, rng=evaluation.numpy_rng("kid"))
+    return kernel_distance(evaluation.sample_features.numpy(), evaluation.real_features.numpy(), num_subsets=100, rng=evaluation.numpy_rng("kid"))

@@ -43,17 +43,37 @@ def _drop(higher_is_better: bool) -> Callable[[float, float], float]:
     return (lambda earlier, later: earlier - later) if higher_is_better else (lambda earlier, later: later - earlier)
 
 
-def forgetting_best_minus_final(matrix: Matrix, higher_is_better: bool = True, divide_by_all_tasks: bool = False) -> Optional[float]:
-    """Mean over i < T of (best score on task i before the last task) - (final score on i)
-    (Chaudhry et al., 2018; Mammoth). With `divide_by_all_tasks` the sum is divided by T, the
-    last task contributing zero, as the LoRA-merging study's code does."""
+def forgetting_best_minus_final(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
+    """Mean over i < T of (best score on task i in rows i..T-1, before the last task) minus the
+    final score on i (Chaudhry et al., 2018)."""
     size = _check(matrix)
     if size < 2:
         return None
     drop = _drop(higher_is_better)
     pick = max if higher_is_better else min
-    gaps = [drop(pick(matrix[t][i] for t in range(i, size - 1)), matrix[-1][i]) for i in range(size - 1)]
-    return sum(gaps) / (size if divide_by_all_tasks else size - 1)
+    return _mean([drop(pick(matrix[t][i] for t in range(i, size - 1)), matrix[-1][i]) for i in range(size - 1)])
+
+
+def forgetting_mammoth(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
+    """Mammoth's `utils.metrics.forgetting`: mean over i < T of (best score on task i over every
+    row, the last included) minus the final score on i; each gap is >= 0."""
+    size = _check(matrix)
+    if size < 2:
+        return None
+    drop = _drop(higher_is_better)
+    pick = max if higher_is_better else min
+    return _mean([drop(pick(matrix[t][i] for t in range(i, size)), matrix[-1][i]) for i in range(size - 1)])
+
+
+def forgetting_best_minus_final_all(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
+    """The LoRA-merging study's code: mean over all T tasks of max(M[i, i:]) - M[i, T-1], the best
+    taken over every row t >= i including the last (so each gap is >= 0 and the last task's is 0)."""
+    size = _check(matrix)
+    if size < 2:
+        return None
+    drop = _drop(higher_is_better)
+    pick = max if higher_is_better else min
+    return _mean([drop(pick(matrix[t][i] for t in range(i, size)), matrix[-1][i]) for i in range(size)])
 
 
 def forgetting_first_minus_final(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
@@ -77,8 +97,9 @@ def forgetting_coda(matrix: Matrix, higher_is_better: bool = True) -> Optional[f
 
 
 FORGETTING_DEFINITIONS: dict[str, str] = {
-    "forgetting_best_minus_final": "mean over i<T of best-before-last R[t][i] minus final R[T][i] (Chaudhry et al.; Mammoth)",
-    "forgetting_best_minus_final_all": "as best-minus-final but divided by T, the last task counting zero (LoRA-merging study's code)",
+    "forgetting_best_minus_final": "mean over i<T of best-before-last R[t][i] (i<=t<T) minus final R[T][i] (Chaudhry et al.)",
+    "forgetting_mammoth": "mean over i<T of best R[t][i] over every row i<=t<=T, the last included, minus final R[T][i] (Mammoth)",
+    "forgetting_best_minus_final_all": "mean over all T tasks of best R[t][i] over i<=t<=T (last row included) minus final R[T][i] (LoRA-merging study's code)",
     "forgetting_first_minus_final": "mean over i<T of R[i][i] minus R[T][i] (Avalanche functional.forgetting)",
     "forgetting_coda": "(1/(T-1)) sum_t mean_{i<t} R[t-1][i] - R[t][i] (CODA-Prompt calc_forgetting)",
 }
@@ -90,7 +111,8 @@ def summarize(matrix: Matrix, higher_is_better: bool) -> dict[str, Optional[floa
         "average": average_score(matrix),
         "average_incremental": average_incremental_score(matrix),
         "forgetting_best_minus_final": forgetting_best_minus_final(matrix, higher_is_better),
-        "forgetting_best_minus_final_all": forgetting_best_minus_final(matrix, higher_is_better, divide_by_all_tasks=True),
+        "forgetting_mammoth": forgetting_mammoth(matrix, higher_is_better),
+        "forgetting_best_minus_final_all": forgetting_best_minus_final_all(matrix, higher_is_better),
         "forgetting_first_minus_final": forgetting_first_minus_final(matrix, higher_is_better),
         "forgetting_coda": forgetting_coda(matrix, higher_is_better),
     }

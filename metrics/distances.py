@@ -24,11 +24,14 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     diff = mu1 - mu2
     with warnings.catch_warnings():  # a singular product is handled just below
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        covmean, _ = linalg.sqrtm(sigma1.dot(sigma2), disp=False)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        covmean = linalg.sqrtm(sigma1.dot(sigma2))
     if not np.isfinite(covmean).all():
         offset = np.eye(sigma1.shape[0]) * eps
         covmean = linalg.sqrtm((sigma1 + offset).dot(sigma2 + offset))
     if np.iscomplexobj(covmean):
+        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
+            raise ValueError(f"Frechet distance: sqrtm has an imaginary component {np.max(np.abs(covmean.imag)):.3g} (as clean-fid, refused)")
         covmean = covmean.real
     return float(diff.dot(diff) + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean))
 
@@ -37,10 +40,19 @@ def frechet_distance_of_features(features1: np.ndarray, features2: np.ndarray) -
     return frechet_distance(*feature_statistics(features1), *feature_statistics(features2))
 
 
+def small_sample_warning(features1: np.ndarray, features2: np.ndarray) -> str | None:
+    """Frechet distance with fewer samples than feature dimensions is biased and its covariance
+    singular: the warning to store beside such a score (None when both sets have n >= d)."""
+    n, d = min(len(features1), len(features2)), np.asarray(features1).shape[1]
+    if n >= d:
+        return None
+    return f"Frechet distance from {n} samples in {d} dimensions (n < d): biased, singular covariance; read KID instead"
+
+
 def kernel_distance(
     features1: np.ndarray,
     features2: np.ndarray,
-    num_subsets: int = 100,
+    num_subsets: int = 100,  # clean-fid's default
     max_subset_size: int = 1000,
     rng: np.random.Generator | np.random.RandomState | None = None,
 ) -> float:

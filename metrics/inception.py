@@ -8,6 +8,7 @@ quantized to 8 bits, grey replicated to RGB, resized to 299x299 with PIL bicubic
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -16,13 +17,16 @@ import torch
 
 from harness.errors import RunFailure
 from metrics._registry import register_metric
-from metrics.distances import frechet_distance_of_features, kernel_distance
+from metrics.distances import frechet_distance_of_features, kernel_distance, small_sample_warning
 
 INCEPTION_FILE = "inception-2015-12-05.pt"
 INCEPTION_URL = "https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt"
 
 
 def inception_weights_path() -> Path:
+    """The weights file; refuses (one line, before any training) when clean-fid or the file is missing."""
+    if importlib.util.find_spec("cleanfid") is None:
+        raise RunFailure("inception_fid/inception_kid need the clean-fid package: pip install 'clean-fid>=0.1.35' (a runtime dependency)")
     root = os.environ.get("HARNESS_WEIGHTS")
     path = Path(root) / INCEPTION_FILE if root else None
     if path is None or not path.is_file():
@@ -75,7 +79,11 @@ def _features(evaluation) -> tuple[np.ndarray, np.ndarray]:
 
 @register_metric("inception_fid", "class-gen", False, "FID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)
 def inception_fid(evaluation) -> float:
-    return frechet_distance_of_features(*_features(evaluation))
+    samples, real = _features(evaluation)
+    warning = small_sample_warning(samples, real)
+    if warning:
+        evaluation.details["inception_fid"] = {"warning": warning}
+    return frechet_distance_of_features(samples, real)
 
 
 @register_metric("inception_kid", "class-gen", False, "KID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)

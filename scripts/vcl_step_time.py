@@ -1,7 +1,9 @@
-"""Time one training step of VCL against one plain DDPM (finetune) step at the same batch.
+"""Time one VCL training step against one plain DDPM (finetune) step at the same batch.
 
-Usage: python scripts/vcl_step_time.py [--bench split-digits] [--steps 20] [--set key=value ...]
-Prints the mean seconds per step of each and their ratio (the VCL study saw about 5x).
+Usage: python scripts/vcl_step_time.py [--bench split-digits] [--steps 10] [--repeats 3] [--samples 10,1]
+Steps alternate between the plain model and each VCL variant (K weight samples, one batched pass),
+so load on a shared machine hits every side alike; each repeat takes the median step of each side,
+and the script prints the min and median over repeats of VCL/plain (the VCL study saw about 5x).
 """
 
 from __future__ import annotations
@@ -18,53 +20,72 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.backbones import build_backbone  # noqa: E402
 from harness.bench import load_bench  # noqa: E402
-from harness.hparams import build_hparams, parse_assignments  # noqa: E402
+from harness.hparams import build_hparams  # noqa: E402
 from methods import METHODS, TrainContext  # noqa: E402
 
 
-def seconds_per_step(method_name: str, overrides: dict[str, str], bench_name: str, steps: int, device: torch.device) -> float:
-    bench = load_bench(bench_name)
-    profile = bench.profile("default")
-    channels = 1
-    size = 8 if bench.data["source"] == "sklearn-digits" else 28
-    torch.manual_seed(0)
-    backbone = build_backbone(bench.backbone, (channels, size, size), 10).to(device)
-    cls = METHODS.get(method_name)
-    method = cls(backbone, build_hparams(method_name, cls.Hparams, overrides), TrainContext(profile, 0, device, bench.num_tasks, 10))
-    if hasattr(method, "noise"):
-        method.noise.reseed(0, device)
-        method.examples = 1000
-    optimizer = torch.optim.Adam(method.trainable_parameters(), lr=profile.lr)
-    generator = torch.Generator().manual_seed(0)
-    images = torch.randn(profile.batch_size, channels, size, size).clamp(-1, 1)
-    labels = torch.randint(0, 10, (profile.batch_size,), generator=generator)
-    method.backbone.train()
-    timings = []
-    for step in range(steps + 3):
+class Stepper:
+    """One method with its optimizer and a fixed batch; `step()` returns its wall seconds."""
+
+    def __init__(self, method_name: str, overrides: dict[str, str], bench_name: str, device: torch.device) -> None:
+        bench = load_bench(bench_name)
+        profile = bench.profile("default")
+        size = 8 if bench.data["source"] == "sklearn-digits" else 28
+        torch.manual_seed(0)
+        backbone = build_backbone(bench.backbone, (1, size, size), 10).to(device)
+        cls = METHODS.get(method_name)
+        self.method = cls(backbone, build_hparams(method_name, cls.Hparams, overrides), TrainContext(profile, 0, device, bench.num_tasks, 10))
+        if hasattr(self.method, "noise"):  # a task after the first: variational, KL to a prior
+            self.method.noise.reseed(0, device)
+            self.method.examples = 1000
+        self.optimizer = torch.optim.Adam(self.method.trainable_parameters(), lr=profile.lr)
+        self.generator = torch.Generator().manual_seed(0)
+        self.images = torch.randn(profile.batch_size, 1, size, size, generator=self.generator).clamp(-1, 1)
+        self.labels = torch.randint(0, 10, (profile.batch_size,), generator=self.generator)
+        self.device = device
+        self.method.backbone.train()
+
+    def step(self) -> float:
         started = time.perf_counter()
-        loss = method.training_loss(images, labels, generator)
-        optimizer.zero_grad(set_to_none=True)
+        loss = self.method.training_loss(self.images, self.labels, self.generator)
+        self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        optimizer.step()
-        if device.type == "cuda":
+        self.optimizer.step()
+        if self.device.type == "cuda":
             torch.cuda.synchronize()
-        if step >= 3:  # warm-up steps excluded
-            timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+        return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bench", default="split-digits")
-    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--samples", default="10,1", help="comma-separated K (training weight samples)")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="a vcl hparam")
     args = parser.parse_args()
     device = torch.device(args.device)
-    plain = seconds_per_step("finetune", {}, args.bench, args.steps, device)
-    vcl = seconds_per_step("vcl", parse_assignments(args.overrides), args.bench, args.steps, device)
+    sides = {"plain": Stepper("finetune", {}, args.bench, device)}
+    for k in args.samples.split(","):
+        sides[f"vcl K={k}"] = Stepper("vcl", {"train_weight_samples": k}, args.bench, device)
+    for stepper in sides.values():  # warm-up
+        stepper.step()
+    ratios: dict[str, list[float]] = {name: [] for name in sides if name != "plain"}
+    plain_medians = []
+    for _ in range(args.repeats):
+        times: dict[str, list[float]] = {name: [] for name in sides}
+        for _ in range(args.steps):
+            for name, stepper in sides.items():
+                times[name].append(stepper.step())
+        plain = statistics.median(times["plain"])
+        plain_medians.append(plain)
+        for name in ratios:
+            ratios[name].append(statistics.median(times[name]) / plain)
     batch = load_bench(args.bench).profile("default").batch_size
-    print(f"bench {args.bench}, batch {batch}, device {device}: plain DDPM step {plain * 1000:.1f} ms, VCL step {vcl * 1000:.1f} ms, ratio {vcl / plain:.2f}x")
+    print(f"bench {args.bench}, batch {batch}, device {device}, {args.repeats} repeats x {args.steps} alternating steps")
+    print(f"plain DDPM step: min {min(plain_medians) * 1000:.1f} ms, median {statistics.median(plain_medians) * 1000:.1f} ms")
+    for name, values in ratios.items():
+        print(f"{name} / plain: min {min(values):.2f}x, median {statistics.median(values):.2f}x")
 
 
 if __name__ == "__main__":

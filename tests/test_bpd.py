@@ -23,14 +23,16 @@ def _gaussian_case(std: float, num_timesteps: int = 1000, images: int = 64, dims
     return constants, data, optimal_noise_predictor
 
 
-def _analytic_bound_bits_per_dim(std: float, constants: DiffusionConstants) -> float:
+def _analytic_bound_bits_per_dim(std: float, constants: DiffusionConstants, variance: str = "fixed-large") -> float:
     """The expected bound per dimension for x0 ~ N(0, std^2) and the exact posterior-mean predictor,
     in closed form: every term is a Gaussian expectation (the decoder's by 1-D quadrature)."""
     abar, coef1 = constants.alphas_cumprod, constants.posterior_mean_coef1
-    variance = constants.posterior_log_variance_clipped.exp()
+    true_variance = constants.posterior_log_variance_clipped.exp()
+    variance = constants.model_log_variance(variance).exp()
     residual = std**2 * (1 - abar) / (abar * std**2 + 1 - abar)  # Var(x0 | x_t): the predictor's error in x0
     prior = 0.5 * (abar[-1] * std**2 + (1 - abar[-1]) - 1 - torch.log(1 - abar[-1]))
-    kl_terms = 0.5 * coef1[1:] ** 2 * residual[1:] / variance[1:]  # same variance, means differ by coef1 (x0 - E[x0|x_t])
+    # means differ by coef1 (x0 - E[x0|x_t]); the model's variance may differ from the true posterior's
+    kl_terms = 0.5 * (torch.log(variance[1:] / true_variance[1:]) + (true_variance[1:] + coef1[1:] ** 2 * residual[1:]) / variance[1:] - 1)
     offsets = torch.linspace(-8, 8, 20001, dtype=torch.float64) * residual[0].sqrt()
     density = torch.exp(-offsets**2 / (2 * residual[0])) / torch.sqrt(2 * math.pi * residual[0])
     scale = variance[0].sqrt()
@@ -46,6 +48,8 @@ def test_bound_with_the_optimal_predictor_matches_its_closed_form() -> None:
     labels = torch.zeros(data.shape[0], dtype=torch.long)
     total, breakdown = bits_per_dim_with_breakdown(predictor, data, labels, constants, torch.Generator().manual_seed(0))
     assert total == pytest.approx(_analytic_bound_bits_per_dim(std, constants), abs=0.03)
+    small, _ = bits_per_dim_with_breakdown(predictor, data, labels, constants, torch.Generator().manual_seed(0), BpdOptions(variance="fixed-small"))
+    assert small == pytest.approx(_analytic_bound_bits_per_dim(std, constants, "fixed-small"), abs=0.03)
     assert total == pytest.approx(breakdown["prior"] + sum(breakdown["range_bits_per_dim"]), rel=1e-9)
     # a bound on -log2 P(x0's 8-bit bin) ~= -log2 N(x0; 0, std^2) - log2(2/255): above it, and close
     nll = (0.5 * math.log(2 * math.pi * std**2) + 0.5 - math.log(2 / 255)) / math.log(2)
@@ -91,9 +95,16 @@ def test_runner_stores_the_breakdown_in_the_record(tmp_path) -> None:
     from harness.record import read_record
     from harness.runner import RunSpec, execute
 
-    bench = write_bench(tmp_path, metrics=["judge_accuracy", "bits_per_dim"], metric_options={"bits_per_dim": {"images": 8, "timestep_stride": 25, "ranges": 4}})
-    record = read_record(execute(RunSpec(method="finetune", bench=str(bench), profile="smoke", results_dir=tmp_path)))
+    from test_data_mnist import write_idx_dataset
+
+    write_idx_dataset(tmp_path / "data", "MNIST", per_class=4, test_per_class=3, size=8)
+    bench = write_bench(
+        tmp_path, data={"source": "torchvision-mnist", "dataset": "MNIST"}, metrics=["judge_accuracy", "bits_per_dim"],
+        metric_options={"bits_per_dim": {"images": 8, "timestep_stride": 25, "ranges": 4, "loss_timesteps": [5, 70]}},
+    )
+    record = read_record(execute(RunSpec(method="finetune", bench=str(bench), profile="smoke", results_dir=tmp_path, data_root=str(tmp_path / "data"))))
     details = record["details"]["bits_per_dim"]
+    assert set(details[1][0]["loss_at_timesteps"]) == {"5", "70"} and details[1][0]["variance"] == "fixed-large"
     assert details[0][1] is None and details[1][0]["timestep_ranges"] == [[0, 24], [25, 49], [50, 74], [75, 99]]
     for t in range(2):
         for i in range(t + 1):
@@ -108,3 +119,13 @@ def test_metric_options_must_name_a_listed_metric(tmp_path) -> None:
 
     with pytest.raises(UsageError, match="metric_options names 'bits_per_dim'"):
         load_bench_file(write_bench(tmp_path, metric_options={"bits_per_dim": {"images": 8}}))
+
+
+def test_bits_per_dim_refuses_data_that_is_not_8_bit(tmp_path) -> None:
+    from conftest import write_bench
+    from harness.errors import UsageError
+    from harness.runner import RunSpec, execute
+
+    bench = write_bench(tmp_path, metrics=["judge_accuracy", "bits_per_dim"])  # scikit-learn digits: 17 grey levels
+    with pytest.raises(UsageError, match="needs 8-bit images"):
+        execute(RunSpec(method="finetune", bench=str(bench), profile="smoke", results_dir=tmp_path))

@@ -16,6 +16,7 @@ from harness.leaderboard import build, check
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.load import load_runs
 from harness.leaderboard.reported import load_reported
+from harness.leaderboard.version import LEADERBOARD_VERSION
 from leaderboard_records import E1, ER_HPARAMS, H0, hparams_hash_of, make_record, toy_results
 from metrics.continual import summarize
 
@@ -88,7 +89,7 @@ def test_bad_records_are_named_skipped_and_warned(tmp_path: Path, capsys: pytest
     for path in (broken, future, holey):
         assert f"warning: skipping run record {path}" in err
     assert "schema version 99" in err
-    table = (tmp_path / "board" / "v1" / f"{SLUG}.md").read_text()
+    table = (tmp_path / "board" / f"v{LEADERBOARD_VERSION}" / f"{SLUG}.md").read_text()
     assert "finetune" in table and "holey" not in table
 
 

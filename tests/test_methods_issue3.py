@@ -16,7 +16,8 @@ FAST = {
     "l2": {"weight": "0.01"},
     "ewc": {"fisher_samples": "4"},
     "generative-replay": {"replay_per_class": "3"},
-    "vcl": {"train_weight_samples": "2", "eval_weight_samples": "2", "coreset_per_task": "3", "coreset_steps": "2"},
+    "vcl": {"train_weight_samples": "2", "eval_weight_samples": "2", "coreset_per_task": "3", "coreset_epochs": "1"},
+    "mle-coreset": {"coreset_per_task": "3", "coreset_epochs": "1"},
 }
 
 
@@ -32,7 +33,10 @@ def test_method_completes_a_run_and_round_trips_its_state(tmp_path: Path, tiny_b
 
     state = load_file(str(checkpoint[0]))
     extra = {key.split(".")[0] for key in state if not key.startswith("backbone.")}
-    assert extra == {"l2": {"anchor"}, "ewc": {"fisher", "anchor"}, "generative-replay": {"past_classes"}, "vcl": {"coreset", "propagated"}}[method]
+    assert extra == {
+        "l2": {"anchor"}, "ewc": {"fisher0", "anchor0"}, "generative-replay": {"past_classes", "real_counts"},
+        "vcl": {"coreset", "propagated"}, "mle-coreset": {"coreset", "propagated"},
+    }[method]
 
 
 def test_vcl_evaluation_is_deterministic_given_the_seed(tmp_path: Path, tiny_bench: Path) -> None:
@@ -42,7 +46,8 @@ def test_vcl_evaluation_is_deterministic_given_the_seed(tmp_path: Path, tiny_ben
     assert first["metrics"] == second["metrics"]
 
 
-def test_vcl_loss_carries_the_scaled_kl_term() -> None:
+@pytest.mark.parametrize("scaling, divisor", [("per-example", 5), ("eq3-literal", 5 * 10 * 64)])
+def test_vcl_loss_carries_the_scaled_kl_term(scaling: str, divisor: int) -> None:
     from harness.backbones import build_backbone
     from harness.bench import Profile
     from methods import TrainContext
@@ -50,13 +55,13 @@ def test_vcl_loss_carries_the_scaled_kl_term() -> None:
     torch.manual_seed(0)
     backbone = build_backbone({"name": "ddpm-unet", "block_out_channels": [8, 16], "norm_num_groups": 4, "num_train_timesteps": 10}, (1, 8, 8), 10)
     context = TrainContext(Profile(2, 4, 1e-3, 2, 2), 0, torch.device("cpu"), 2, 10)
-    method = METHODS.get("vcl")(backbone, METHODS.get("vcl").Hparams(train_weight_samples=1), context)
+    method = METHODS.get("vcl")(backbone, METHODS.get("vcl").Hparams(train_weight_samples=1, kl_scaling=scaling), context)
     method.examples = 5
     images, labels = torch.zeros(2, 1, 8, 8), torch.tensor([0, 1])
     method.noise.reseed(1, torch.device("cpu"))
     with_kl = method.training_loss(images, labels, torch.Generator().manual_seed(0))
     method.noise.reseed(1, torch.device("cpu"))
     likelihood = backbone.loss(images, labels, torch.Generator().manual_seed(0)).mean()
-    expected_kl = method.kl_divergence() / (5 * 10 * 64)
+    expected_kl = method.kl_divergence() / divisor  # KL / N_d, or KL / (N_d T D) read literally
     torch.testing.assert_close(with_kl, likelihood + expected_kl)
     assert float(expected_kl) > 0

@@ -6,10 +6,13 @@ from metrics.continual import (
     average_incremental_score,
     average_score,
     forgetting_best_minus_final,
+    forgetting_best_minus_final_all,
     forgetting_coda,
     forgetting_first_minus_final,
+    forgetting_mammoth,
     summarize,
 )
+import numpy as np
 
 # R[t][i]: accuracy on task i after task t (3 tasks).
 R = [
@@ -27,7 +30,33 @@ def test_average_and_incremental():
 def test_best_minus_final():
     # task 0: best before last row = max(0.9, 0.6) = 0.9 -> 0.9 - 0.7 = 0.2; task 1: 0.8 - 0.5 = 0.3
     assert forgetting_best_minus_final(R) == pytest.approx((0.2 + 0.3) / 2)
-    assert forgetting_best_minus_final(R, divide_by_all_tasks=True) == pytest.approx((0.2 + 0.3) / 3)
+
+
+def _lora_merging_reference(M: np.ndarray) -> float:
+    # the LoRA-merging study's code, M[i, t] = score on task i after task t
+    T = M.shape[0]
+    return float(np.mean([np.max(M[i, i:]) - M[i, T - 1] for i in range(T)]))
+
+
+def _mammoth_reference(results: list[list[float]]) -> float:
+    # mammoth utils/metrics.py forgetting(): rows padded with 0, max over all rows (last included)
+    n = len(results)
+    padded = np.array([row + [0.0] * (n - len(row)) for row in results])
+    best = padded.max(axis=0)
+    return float(np.mean([best[i] - results[-1][i] for i in range(n - 1)]))
+
+
+def test_best_including_last_row_variants_match_their_reference_code():
+    rng = np.random.default_rng(0)
+    for size in (2, 3, 5):
+        lower = np.tril(rng.uniform(size=(size, size)))
+        matrix = [[float(lower[t, i]) if i <= t else None for i in range(size)] for t in range(size)]
+        assert forgetting_best_minus_final_all(matrix) == pytest.approx(_lora_merging_reference(lower.T))
+        assert forgetting_mammoth(matrix) == pytest.approx(_mammoth_reference([list(lower[t, : t + 1]) for t in range(size)]))
+    # a task that improves in the last row: Chaudhry's best-before-last gives a negative gap, the others 0
+    improving = [[0.5, None], [0.9, 0.8]]
+    assert forgetting_best_minus_final(improving) == pytest.approx(-0.4)
+    assert forgetting_mammoth(improving) == 0.0 and forgetting_best_minus_final_all(improving) == 0.0
 
 
 def test_best_minus_final_uses_the_best_not_the_first():

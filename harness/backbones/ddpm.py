@@ -2,12 +2,17 @@
 
 Trained with the simplified epsilon loss (L_simple); evaluated with deterministic DDIM
 sampling (eta = 0). The class embedding is added to the timestep embedding.
+
+Classifier-free guidance (Ho & Salimans, 2022), off by default: with `label_dropout` p > 0 each
+training label is replaced by a learned null label (index num_classes) with probability p, and
+sampling uses eq. (4) of the VCL diffusion study, eps = (1 + w) eps(x, y) - w eps(x, null), with
+w = `guidance_weight`. A stochastic UNet may return K weight draws stacked along the batch
+(VCL's batched Monte Carlo pass); the per-example loss is then the mean over the draws.
 """
 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from diffusers import DDIMScheduler, DDPMScheduler, UNet2DModel
 
 from harness.backbones._registry import BACKBONES
@@ -23,8 +28,14 @@ class ClassConditionalDDPM(torch.nn.Module):
         norm_num_groups: int = 8,
         num_train_timesteps: int = 1000,
         beta_schedule: str = "linear",
+        label_dropout: float = 0.0,
+        guidance_weight: float = 0.0,
     ) -> None:
         super().__init__()
+        if not 0.0 <= label_dropout < 1.0 or guidance_weight < 0.0:
+            raise ValueError(f"label_dropout must be in [0, 1) and guidance_weight >= 0, got {label_dropout} and {guidance_weight}")
+        if guidance_weight > 0.0 and label_dropout == 0.0:
+            raise ValueError("guidance_weight > 0 needs label_dropout > 0 (the unconditional model is trained by dropping labels)")
         channels, height, width = image_shape
         depth = len(block_out_channels)
         self.image_shape = tuple(image_shape)
@@ -38,8 +49,9 @@ class ClassConditionalDDPM(torch.nn.Module):
             down_block_types=("DownBlock2D",) * depth,
             up_block_types=("UpBlock2D",) * depth,
             norm_num_groups=norm_num_groups,
-            num_class_embeds=num_classes,
+            num_class_embeds=num_classes + (1 if label_dropout > 0 else 0),
         )
+        self.label_dropout, self.guidance_weight = label_dropout, guidance_weight
         self.scheduler = DDPMScheduler(num_train_timesteps=num_train_timesteps, beta_schedule=beta_schedule, clip_sample=True)
         self.num_train_timesteps = num_train_timesteps
 
@@ -50,14 +62,39 @@ class ClassConditionalDDPM(torch.nn.Module):
     def predict_noise(self, noisy: torch.Tensor, timesteps: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return self.unet(noisy, timesteps, class_labels=labels).sample
 
-    def loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """Per-example L_simple: mean over pixels of ||eps - eps_theta(x_t, t, y)||^2."""
+    @property
+    def null_label(self) -> int:
+        return self.num_classes
+
+    def training_labels(self, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """`labels`, each replaced by the null label with probability `label_dropout`."""
+        if self.label_dropout == 0.0:
+            return labels
+        dropped = torch.rand(labels.shape, generator=generator) < self.label_dropout
+        return torch.where(dropped, torch.full_like(labels, self.null_label), labels)
+
+    def loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator, timesteps: torch.Tensor | None = None) -> torch.Tensor:
+        """Per-example L_simple: mean over pixels (and weight draws) of ||eps - eps_theta(x_t, t, y)||^2,
+        at random timesteps unless `timesteps` are given."""
         n = images.shape[0]
         noise = torch.randn(images.shape, generator=generator).to(self.device)
-        timesteps = torch.randint(0, self.num_train_timesteps, (n,), generator=generator).to(self.device)
+        if timesteps is None:
+            timesteps = torch.randint(0, self.num_train_timesteps, (n,), generator=generator)
+        timesteps = timesteps.to(self.device)
+        labels = self.training_labels(labels.cpu(), generator) if self.training else labels
         noisy = self.scheduler.add_noise(images.to(self.device), noise, timesteps)
         predicted = self.predict_noise(noisy, timesteps, labels.to(self.device))
-        return F.mse_loss(predicted, noise, reduction="none").flatten(1).mean(1)
+        draws = predicted.reshape(-1, *noise.shape)  # [K, n, C, H, W]; K = 1 for a point-estimate UNet
+        return (draws - noise).pow(2).flatten(2).mean(2).mean(0)
+
+    def guided_noise(self, noisy: torch.Tensor, timesteps: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """eps(x, y), or with guidance (1 + w) eps(x, y) - w eps(x, null) from one doubled batch."""
+        if self.guidance_weight == 0.0:
+            return self.predict_noise(noisy, timesteps, labels)
+        null = torch.full_like(labels, self.null_label)
+        both = self.predict_noise(torch.cat([noisy, noisy]), torch.cat([timesteps, timesteps]), torch.cat([labels, null]))
+        conditional, unconditional = both.chunk(2)
+        return (1.0 + self.guidance_weight) * conditional - self.guidance_weight * unconditional
 
     @torch.no_grad()
     def sample(self, labels: torch.Tensor, num_steps: int, generator: torch.Generator) -> torch.Tensor:
@@ -67,7 +104,7 @@ class ClassConditionalDDPM(torch.nn.Module):
         labels = labels.to(self.device)
         images = torch.randn((labels.shape[0], *self.image_shape), generator=generator).to(self.device)
         for t in ddim.timesteps:
-            noise = self.predict_noise(images, t.expand(labels.shape[0]).to(self.device), labels)
+            noise = self.guided_noise(images, t.expand(labels.shape[0]).to(self.device), labels)
             images = ddim.step(noise, t, images, eta=0.0).prev_sample
         return images.clamp(-1.0, 1.0)
 

@@ -19,6 +19,7 @@ from harness.errors import RecordComplete, UsageError
 from harness.folders import USER_RESULTS_ENV, user_results_default, writable_folder
 from harness.hparams import parse_assignments
 from harness.record import read_record
+from harness.presets import apply_preset
 from harness.runner import RunSpec, execute
 
 
@@ -31,7 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from methods import METHODS
 
     parser = subparsers.add_parser("run", help="run one method on one bench", description=__doc__)
-    parser.add_argument("--method", required=True, help="one of: " + ", ".join(METHODS.names()))
+    parser.add_argument("--method", help="one of: " + ", ".join(METHODS.names()))
+    parser.add_argument("--preset", help="a named preset of the bench (its paper's method settings; see the bench YAML)")
     parser.add_argument("--bench", required=True, help="one of: " + ", ".join(BENCHES.names()) + " (or a bench YAML path)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--order-seed", type=int, default=None, help="shuffle a concept bench's task order with this seed (part of the run key)")
@@ -63,11 +65,12 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"--seed {args.seed} must be >= 0")
     results = writable_folder(args.results if args.results is not None else user_results_default(), "--results")
     torch.set_num_threads(threads)
+    method, overrides = apply_preset(args.bench, args.preset, args.method, parse_assignments(args.overrides))
     spec = RunSpec(
-        method=args.method,
+        method=method,
         bench=args.bench,
         seed=args.seed,
-        overrides=parse_assignments(args.overrides),
+        overrides=overrides,
         profile=args.profile,
         results_dir=results,
         data_root=args.data_root,

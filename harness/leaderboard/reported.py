@@ -37,6 +37,7 @@ class Citation:
     key: str
     text: str
     url: str
+    std: str = "as printed in the paper"  # which std its ± is (e.g. numpy's population std, ddof 0)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def load_reported(results_dir: Path, warn: Warn) -> list[ReportedTable]:
         try:
             raw = _mapping(yaml.safe_load(path.read_text()), "the file")
             cite = _mapping(raw.get("citation"), "citation")
-            citation = Citation(str(cite["key"]), str(cite["text"]), str(cite.get("url", "")))
+            citation = Citation(str(cite["key"]), str(cite["text"]), str(cite.get("url", "")), str(cite.get("std", Citation.std)))
             tables += [_table(table, citation, f"tables[{i}]") for i, table in enumerate(raw.get("tables") or [])]
         except (OSError, yaml.YAMLError, _Bad, KeyError, TypeError, ValueError) as exc:
             reason = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]

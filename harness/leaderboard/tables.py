@@ -96,7 +96,7 @@ def header_lines(table: LeaderTable) -> list[str]:
     for name, info in sorted(table.metrics.items()):
         lines.append(f"metric {name} ({'higher' if info.higher_is_better else 'lower'} is better): {info.description or '–'}")
     for citation in table.citations:
-        lines.append(f"[{citation.key}] {citation.text}" + (f" {citation.url}" if citation.url else ""))
+        lines.append(f"[{citation.key}] {citation.text}" + (f" {citation.url}" if citation.url else "") + f"; its ± is {citation.std}")
     return lines
 
 

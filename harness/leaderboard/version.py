@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-LEADERBOARD_VERSION = 1
+LEADERBOARD_VERSION = 2
 MANIFEST = "manifest.json"
 
 
