@@ -14,9 +14,9 @@ from harness.errors import UsageError
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 SAFE_NAME_TEXT = "[a-z0-9][a-z0-9._-]* (at most 100 characters)"
 # task names are display text ("classes 0,1", "Abstractionism as <c3>"): letters of either case, spaces,
-# commas and a concept token's angle brackets (escaped wherever shown); still no '/', no leading '.', no '|'
-TASK_NAME = re.compile(r"[A-Za-z0-9<][A-Za-z0-9 ,._<>-]{0,99}")
-TASK_NAME_TEXT = "[A-Za-z0-9<][A-Za-z0-9 ,._<>-]* (at most 100 characters)"
+# commas, parentheses and a concept token's angle brackets (escaped wherever shown); still no '/', no leading '.', no '|'
+TASK_NAME = re.compile(r"[A-Za-z0-9<][A-Za-z0-9 ,._<>()-]{0,99}")
+TASK_NAME_TEXT = "[A-Za-z0-9<][A-Za-z0-9 ,._<>()-]* (at most 100 characters)"
 
 
 def is_safe_name(value: Any) -> bool:
