@@ -16,10 +16,12 @@ from harness.names import check_name
 
 # the smallest value each numeric field accepts
 MINIMUM: dict[str, float] = {
-    "steps_per_task": 1, "batch_size": 1, "eval_samples_per_class": 1, "sampling_steps": 1,
+    "steps_per_task": 1, "batch_size": 1, "eval_samples_per_class": 1, "sampling_steps": 1, "epochs": 0,
     "gpus": 0, "cpus": 1, "mem_gb": 1, "timeout_min": 1,
 }
 POSITIVE_FLOATS = {"lr"}
+# a profile that counts its budget in epochs (class-cls) trains no fixed step count and samples nothing
+UNUSED_WITH_EPOCHS = {"steps_per_task", "eval_samples_per_class", "sampling_steps"}
 
 
 def _number_ok(kind: Any, value: Any) -> bool:
@@ -37,8 +39,9 @@ def check_fields(cls: type, values: dict[str, Any], what: str, path: Path) -> No
         kind = hints.get(key)
         if kind in (int, float) and not _number_ok(kind, value):
             raise UsageError(f"bench spec {path}: {what} {key}: {value!r} is not {'an integer' if kind is int else 'a finite number'}")
-        if key in MINIMUM and value < MINIMUM[key]:
-            raise UsageError(f"bench spec {path}: {what} {key}: {value!r} must be >= {MINIMUM[key]:g}")
+        minimum = 0 if key in UNUSED_WITH_EPOCHS and values.get("epochs", 0) >= 1 else MINIMUM.get(key)
+        if minimum is not None and value < minimum:
+            raise UsageError(f"bench spec {path}: {what} {key}: {value!r} must be >= {minimum:g}")
         if key in POSITIVE_FLOATS and not value > 0:
             raise UsageError(f"bench spec {path}: {what} {key}: {value!r} must be > 0")
 
