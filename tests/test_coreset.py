@@ -35,10 +35,10 @@ def test_coreset_is_held_out_tuned_in_epochs_and_the_next_task_starts_before_tun
     steps: list[int] = []
     original = method.optimize
 
-    def spy(images, labels, count, generator, where):
+    def spy(images, labels, count, generator, where, lr=None):
         seen_batches.append(images)
         steps.append(count)
-        return original(images, labels, count, generator, where)
+        return original(images, labels, count, generator, where, lr)
 
     method.optimize = spy
     task = _task(0)

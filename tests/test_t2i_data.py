@@ -123,7 +123,7 @@ def test_corrupt_metadata_and_wrong_track_are_one_line_errors(root: Path, tmp_pa
     (copy / "CelebA" / "Anno" / "identity_CelebA.txt").write_text("000001.jpg 1 extra\n")
     with pytest.raises(UsageError, match="has 3 fields, expected 2"):
         missing_lines(load_bench("celeba10"), str(copy))
-    assert main(["data", "check", "split-digits", "--data-root", str(copy)]) == 2
+    assert main(["data", "prepare", "split-digits", "--data-root", str(copy)]) == 2  # not a concept bench
     assert main(["data", "prepare", "celeba10", "--data-root", str(copy)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("harness: error: ") for line in err)

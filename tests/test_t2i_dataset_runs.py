@@ -59,7 +59,7 @@ def test_missing_data_fails_before_training_with_the_check_lines(inputs: dict[st
     code = main(["run", "--method", "clora", "--bench", "celeba10", "--weights", str(inputs["sd"]), "--data-root", str(empty), "--results", str(tmp_path / "r")])
     err = capsys.readouterr().err.splitlines()
     assert code == 1 and err[1:] == lines and "harness data check celeba10" in err[0]
-    assert not (tmp_path / "r").exists()  # refused while preparing: no record, no training
+    assert not list((tmp_path / "r").rglob("*.json"))  # refused while preparing: no record, no training
 
 
 def test_order_seed_is_part_of_the_run_key_and_the_record(inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,8 @@ never publishes a file it does not own, and is skipped with one warning line nam
 
 from __future__ import annotations
 
+from harness.leaderboard.version import LEADERBOARD_VERSION
+
 import json
 from pathlib import Path
 
@@ -84,7 +86,7 @@ def test_crafted_record_is_skipped_with_one_warning_and_writes_nothing_outside(c
     created = {p for p in tmp_path.rglob("*")} - before
     assert all(board in p.parents or p == board for p in created), f"written outside the leaderboard: {created}"
     assert not any("root:" in p.read_text(errors="ignore") for p in board.rglob("*") if p.is_file())
-    assert not any("crafted" in p.name for p in board.rglob("*")) and "crafted" not in (board / "v1" / "index.html").read_text()
+    assert not any("crafted" in p.name for p in board.rglob("*")) and "crafted" not in (board / f"v{LEADERBOARD_VERSION}" / "index.html").read_text()
     with pytest.raises(UsageError, match=str(crafted)):
         read_record(crafted)  # `harness show` and resume refuse it the same way
 
@@ -129,16 +131,16 @@ def test_empty_leaderboard_never_replaces_a_published_one(tmp_path, capsys):
     results, board = tmp_path / "results", tmp_path / "board"
     toy_results(results)
     assert main(["leaderboard", "--results", str(results), "--out", str(board)]) == 0
-    published = sorted(p.name for p in (board / "v1").iterdir())
+    published = sorted(p.name for p in (board / f"v{LEADERBOARD_VERSION}").iterdir())
     for path in (results / "runs").rglob("*.json"):
         path.unlink()
     capsys.readouterr()
     assert main(["leaderboard", "--results", str(results), "--out", str(board)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no complete run record" in err and "--allow-empty" in err
-    assert sorted(p.name for p in (board / "v1").iterdir()) == published
+    assert sorted(p.name for p in (board / f"v{LEADERBOARD_VERSION}").iterdir()) == published
     assert main(["leaderboard", "--results", str(results), "--out", str(board), "--allow-empty"]) == 0
-    assert not list((board / "v1").glob("*.md"))
+    assert not list((board / f"v{LEADERBOARD_VERSION}").glob("*.md"))
 
 
 def test_markdown_cells_escape_pipes_and_html(tmp_path):
@@ -147,7 +149,7 @@ def test_markdown_cells_escape_pipes_and_html(tmp_path):
     make_record(results, "er", 0, ACCURACY, FD, hparams={"note": "x|<img src=x onerror=alert(1)>"})
     make_record(results, "er", 1, ACCURACY, FD, hparams={"note": "x|<img src=x onerror=alert(1)>"})
     assert main(["leaderboard", "--results", str(results), "--out", str(board)]) == 0
-    (markdown,) = (board / "v1").glob("*.md")
+    (markdown,) = (board / f"v{LEADERBOARD_VERSION}").glob("*.md")
     text = markdown.read_text()
     assert "<img" not in text and "&lt;img" in text
-    assert "<img src=x" not in (board / "v1" / "index.html").read_text()
+    assert "<img src=x" not in (board / f"v{LEADERBOARD_VERSION}" / "index.html").read_text()
