@@ -36,8 +36,9 @@ METRICS = {"judge_accuracy": True, "judge_fd": False, "judge_kid": False, "class
 
 def _matrix(rng: np.random.Generator, level: float, higher_is_better: bool) -> list[list[float | None]]:
     drift = rng.uniform(0.02, 0.2) * level
-    return [[float(level - drift * (t - i) + rng.normal(0, 0.02 * level)) if higher_is_better else float(level + drift * (t - i) + rng.normal(0, 0.02 * level))
-             if i <= t else None for i in range(TASKS)] for t in range(TASKS)]
+    sign = -1.0 if higher_is_better else 1.0  # scores get worse down each column
+    return [[float(level + sign * drift * (t - i) + rng.normal(0, 0.02 * level)) if i <= t else None for i in range(TASKS)]
+            for t in range(TASKS)]
 
 
 def write_records(results: Path, count: int, seed: int = 0) -> int:
