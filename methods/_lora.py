@@ -11,6 +11,8 @@ Subclasses say what their paper changes: which adapter a task trains and how it 
 
 from __future__ import annotations
 
+import abc
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,16 +116,16 @@ class LoRAMethod(Method):
         return self.adapter_size(), self.stored_parameters(), base
 
     # ---- hooks -------------------------------------------------------------------------------------
+    @abc.abstractmethod
     def begin_task(self, index: int, generator: torch.Generator) -> str:
         """Make the task's adapter ready; returns its name."""
-        raise NotImplementedError
 
     def penalty(self, name: str) -> torch.Tensor | None:
         return None
 
+    @abc.abstractmethod
     def end_task(self, index: int, name: str) -> None:
         """After the last step: export, then fold / merge / keep."""
-        raise NotImplementedError
 
     # ---- the loop ----------------------------------------------------------------------------------
     def _regularization(self) -> torch.Tensor | None:

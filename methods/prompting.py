@@ -6,6 +6,8 @@ and the pool's matching loss is added. Defaults are experiments/imagenet-r.sh's
 
 from __future__ import annotations
 
+import abc
+
 from dataclasses import dataclass
 
 import torch
@@ -26,8 +28,9 @@ class _PromptMethod(ClassifierMethod):
             backbone.prompt = self.make_pool(backbone.embed_dim).to(context.device)
         freeze_all_but(backbone, backbone.prompt, backbone.head)
 
+    @abc.abstractmethod
     def make_pool(self, embed_dim: int) -> torch.nn.Module:
-        raise NotImplementedError
+        """The method's prompt module (L2P++'s pool, DualPrompt's G/E prompts, CODA-Prompt's components)."""
 
     def before_task(self, task: ClassificationTask) -> None:
         if task.index > int(self.backbone.prompt.task_count):
