@@ -76,7 +76,7 @@ def test_page_loads_sorts_and_shows_plots(browser, served_board: str, tmp_path: 
         "return Array.from(document.querySelectorAll('table.board td')).map(td => "
         "[td.textContent, td.getBoundingClientRect().height, parseFloat(getComputedStyle(td).lineHeight) || 20])")
     assert all(height < 2 * line for _, height, line in heights), [cell for cell in heights if cell[1] >= 2 * cell[2]]
-    titles = [td.get_attribute("title") for td in table.find_elements(By.CSS_SELECTOR, "tr[data-row='finetune-h0'] td[title]")]
+    titles = [td.get_attribute("title") for td in table.find_elements(By.CSS_SELECTOR, f"tr[data-row='finetune-{H0}'] td[title]")]
     assert titles and all(title.startswith("95% interval [") for title in titles)
 
     images = browser.execute_script(
