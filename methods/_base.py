@@ -57,6 +57,10 @@ class Method(abc.ABC):
         """JSON-able facts the method wants in its run record (e.g. layers it chose); none by default."""
         return {}
 
+    def replay_examples(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The real examples the method keeps for rehearsal (images, labels), or None without a buffer."""
+        return None
+
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Everything needed to resume after a task, as flat named tensors."""
         return {f"backbone.{k}": v for k, v in self.backbone.state_dict().items()}

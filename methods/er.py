@@ -62,6 +62,9 @@ class ExperienceReplay(DiffusionMethod):
         self.buffer_x = torch.cat([self.buffer_x, task.train_x[keep]])
         self.buffer_y = torch.cat([self.buffer_y, task.train_y[keep]])
 
+    def replay_examples(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        return (self.buffer_x, self.buffer_y) if self.buffer_x.shape[0] else None
+
     def state_dict(self) -> dict[str, torch.Tensor]:
         return {**super().state_dict(), "buffer.x": self.buffer_x.contiguous(), "buffer.y": self.buffer_y.contiguous()}
 

@@ -12,7 +12,9 @@ Every term is measured on held-out real test images with noise drawn from the ev
 The data must be 8-bit (256 grey levels): the discretized decoder is meaningless otherwise, so
 benches on scikit-learn's digits (17 grey levels) are refused before training. The record also
 keeps the unweighted L_simple at timesteps 50 and 700 (`loss_at_timesteps`), the two points the
-DDPM continual-learning study analyses (denoising vs generative part).
+DDPM continual-learning study analyses (denoising vs generative part), and, for a method with a
+rehearsal buffer, the same losses on the buffer's examples of each task (`buffer_loss_at_timesteps`,
+`buffer_losses`), where the study compares the model's fit to replayed data against test data.
 The bound is summed over all timesteps (`timestep_stride: 1`, the exact sum) or, to bound the
 cost, over every timestep below `exact_below` and every stride-th one above, weighted by the stride. The per-timestep-range breakdown
 goes into the run record: forgetting shows in late timesteps while the total hides it
@@ -191,6 +193,28 @@ def unweighted_losses(backbone, images: torch.Tensor, labels: torch.Tensor, time
             if t < backbone.num_train_timesteps:
                 fixed = torch.full((images.shape[0],), t, dtype=torch.long)
                 out[str(t)] = float(backbone.loss(images, labels, generator, timesteps=fixed).mean())
+    return out
+
+
+def buffer_losses(evaluator, method, after_task: int) -> list[dict[str, float] | None]:
+    """Unweighted L_simple at the bench's loss timesteps on the rehearsal buffer's examples of each
+    seen task (None where the buffer holds none of it), with noise seeded by (seed, task i) only."""
+    kept = method.replay_examples()
+    if kept is None:
+        return [None] * (after_task + 1)
+    images, labels = kept
+    options = bpd_options(evaluator.bench)
+    backbone = method.backbone
+    backbone.eval()
+    device = backbone.device
+    out: list[dict[str, float] | None] = []
+    for task in evaluator.tasks[: after_task + 1]:
+        mine = torch.isin(labels, torch.tensor(task.classes))
+        if not bool(mine.any()):
+            out.append(None)
+            continue
+        generator = torch_generator(evaluator.seed, "eval", "bpd-buffer-loss", task.index)
+        out.append(unweighted_losses(backbone, images[mine].to(device), labels[mine].to(device), options.loss_timesteps, generator))
     return out
 
 

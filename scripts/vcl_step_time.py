@@ -4,6 +4,8 @@ Usage: python scripts/vcl_step_time.py [--bench split-digits] [--steps 10] [--re
 Steps alternate between the plain model and each VCL variant (K weight samples, one batched pass),
 so load on a shared machine hits every side alike; each repeat takes the median step of each side,
 and the script prints the min and median over repeats of VCL/plain (the VCL study saw about 5x).
+For each K > 1 it also times the plain model on a K-times repeated batch: the same arithmetic as K
+weight draws without any Bayesian bookkeeping, the floor below which no faithful K-draw step can go.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from methods import METHODS, TrainContext  # noqa: E402
 class Stepper:
     """One method with its optimizer and a fixed batch; `step()` returns its wall seconds."""
 
-    def __init__(self, method_name: str, overrides: dict[str, str], bench_name: str, device: torch.device) -> None:
+    def __init__(self, method_name: str, overrides: dict[str, str], bench_name: str, device: torch.device, batch_copies: int = 1) -> None:
         bench = load_bench(bench_name)
         profile = bench.profile("default")
         size = 8 if bench.data["source"] == "sklearn-digits" else 28
@@ -42,6 +44,7 @@ class Stepper:
         self.generator = torch.Generator().manual_seed(0)
         self.images = torch.randn(profile.batch_size, 1, size, size, generator=self.generator).clamp(-1, 1)
         self.labels = torch.randint(0, 10, (profile.batch_size,), generator=self.generator)
+        self.images, self.labels = self.images.repeat(batch_copies, 1, 1, 1), self.labels.repeat(batch_copies)
         self.device = device
         self.method.backbone.train()
 
@@ -68,6 +71,8 @@ def main() -> None:
     sides = {"plain": Stepper("finetune", {}, args.bench, device)}
     for k in args.samples.split(","):
         sides[f"vcl K={k}"] = Stepper("vcl", {"train_weight_samples": k}, args.bench, device)
+        if int(k) > 1:
+            sides[f"plain, batch x{k} (floor)"] = Stepper("finetune", {}, args.bench, device, batch_copies=int(k))
     for stepper in sides.values():  # warm-up
         stepper.step()
     ratios: dict[str, list[float]] = {name: [] for name in sides if name != "plain"}

@@ -112,6 +112,30 @@ def test_runner_stores_the_breakdown_in_the_record(tmp_path) -> None:
             assert details[t][i]["total"] == pytest.approx(details[t][i]["prior"] + sum(details[t][i]["range_bits_per_dim"]))
 
 
+def test_experience_replay_records_the_losses_on_its_buffer(tmp_path) -> None:
+    """The DDPM study compares L_simple at t = 50 and 700 on replayed data with test data: with a
+    buffer the record holds both for every past task; its finetune record holds only the test side."""
+    from conftest import write_bench
+    from harness.record import read_record
+    from harness.runner import RunSpec, execute
+
+    from test_data_mnist import write_idx_dataset
+
+    write_idx_dataset(tmp_path / "data", "MNIST", per_class=4, test_per_class=3, size=8)
+    bench = write_bench(
+        tmp_path, data={"source": "torchvision-mnist", "dataset": "MNIST"}, metrics=["judge_accuracy", "bits_per_dim"],
+        metric_options={"bits_per_dim": {"images": 8, "timestep_stride": 50, "loss_timesteps": [5, 70]}},
+    )
+    run = lambda method: read_record(execute(RunSpec(  # noqa: E731
+        method=method, bench=str(bench), profile="smoke", results_dir=tmp_path, data_root=str(tmp_path / "data"), overrides={"buffer_per_task": "3"} if method == "er" else {},
+    )))
+    er, finetune = run("er"), run("finetune")
+    replayed = er["details"]["bits_per_dim"][1][0]["buffer_loss_at_timesteps"]
+    assert set(replayed) == {"5", "70"} and all(value > 0 for value in replayed.values())
+    assert replayed != er["details"]["bits_per_dim"][1][0]["loss_at_timesteps"]
+    assert "buffer_loss_at_timesteps" not in finetune["details"]["bits_per_dim"][1][0]
+
+
 def test_metric_options_must_name_a_listed_metric(tmp_path) -> None:
     from conftest import write_bench
     from harness.bench import load_bench_file

@@ -14,6 +14,7 @@ from harness.record import checkpoint_dir_of
 from harness.sample_grid import keep_just_learned, load_just_learned, save_sample_grid
 from harness.tasks import load_tasks, task_name
 from harness.tracks._base import BuildOptions, Evaluator, LoadedBench, Track, register_track
+from metrics.bpd import buffer_losses
 
 
 class _ClassGenEvaluation(Evaluator):
@@ -35,6 +36,10 @@ class _ClassGenEvaluation(Evaluator):
 
     def after_task(self, method: Any, after_task: int, record: dict[str, Any]) -> None:
         keep_just_learned(self.kept, after_task, *self.inner.last_samples[after_task])
+        if "bits_per_dim" in self.inner.bench.metrics:
+            for i, losses in enumerate(buffer_losses(self.inner, method, after_task)):
+                if losses is not None:
+                    record["details"]["bits_per_dim"][after_task][i]["buffer_loss_at_timesteps"] = losses
 
     def finish(self, record_path: Path, record: dict[str, Any]) -> None:
         samples, labels = (torch.cat(parts) for parts in zip(*self.inner.last_samples))
