@@ -108,3 +108,21 @@ def test_a_published_tables_forgetting_definition_cannot_change_within_a_version
     with pytest.raises(UsageError, match="shows forgetting forgetting_best_minus_final -> forgetting_coda"):
         build(tmp_path, tmp_path / "board", lambda m: None)
     assert (tmp_path / "board" / f"v{LEADERBOARD_VERSION}").is_dir()
+
+
+def test_every_profile_of_a_bench_shows_its_papers_definition(tmp_path: Path) -> None:
+    make_record(tmp_path, "finetune", 0, ACCURACY, FD, bench="paper-bench")
+    make_record(tmp_path, "finetune", 0, ACCURACY, FD, bench="paper-bench", profile="smoke")
+    (tmp_path / "reported").mkdir()
+    (tmp_path / "reported" / "paper.yaml").write_text(
+        "citation: {key: p, text: a paper}\n"
+        "tables:\n"
+        "  - {bench: paper-bench, bench_version: null, source: Table 1, forgetting: forgetting_best_minus_final_all,\n"
+        "     metrics: {judge_accuracy: {higher_is_better: true}}, rows: [{method: er, average: {judge_accuracy: 0.7}}]}\n")
+    tables = _tables(tmp_path, [])
+    assert {slug: t.forgetting_definition for slug, t in tables.items()} == {
+        "paper-bench-v1-default-01234567": "forgetting_best_minus_final_all",
+        "paper-bench-v1-smoke-01234567": "forgetting_best_minus_final_all",
+    }
+    assert any(row.reported for row in tables["paper-bench-v1-default-01234567"].rows)
+    assert not any(row.reported for row in tables["paper-bench-v1-smoke-01234567"].rows)

@@ -116,8 +116,8 @@ def _reported_definitions(reported: list[ReportedTable], bench: str, version: Op
 def _from_measured(table: BenchTable, lookup: StatLookup, reported: list[ReportedTable]) -> LeaderTable:
     key = table.key
     versions = sorted({run.harness_version for row in table.rows.values() for run in row.runs})
-    joined = _reported_definitions(reported, key.bench, key.version) if key.profile == REPORTED_PROFILE else []
-    definition, reason = choose(key.bench, key.version, table.track, joined)
+    # every profile's table of a bench shows the same definition, whether or not reported rows join it
+    definition, reason = choose(key.bench, key.version, table.track, _reported_definitions(reported, key.bench, key.version))
     leader = LeaderTable(key.slug, key.bench, key.version, key.spec_hash, key.profile, table.track, table.tasks,
                          table.headline, table.min_seeds, dict(table.metrics), definition, versions, reason)
     leader.rows = [_measured_row(key, row, table.metrics, table.min_seeds, lookup) for _, row in sorted(table.rows.items())]

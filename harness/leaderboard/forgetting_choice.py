@@ -39,7 +39,7 @@ def choose(bench: str, version: Optional[int], track: str, reported: Sequence[st
     if spec is not None and spec.forgetting:
         return spec.forgetting, f"bench {bench} YAML key `forgetting`"
     if reported:
-        return reported[0], "the definition of the paper whose reported rows join this table"
+        return reported[0], "the definition of the bench's reported rows (its paper's)"
     track = track or (spec.track if spec is not None else "")
     default = track_default(track)
     if default is not None:
