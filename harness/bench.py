@@ -19,6 +19,7 @@ import yaml
 from harness.bench_checks import check_fields, check_tasks, check_top_level
 from harness.errors import UsageError
 from harness.registry import Registry
+from metrics.continual import FORGETTING_DEFINITIONS
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
 TRACKS = ("class-gen", "t2i", "class-cls")
@@ -64,6 +65,7 @@ class BenchSpec:
     evaluation: dict[str, Any] = field(default_factory=dict)  # t2i: prompts, images per prompt, sampler, ...
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {method, set: {hparam: value}}
     resources: Resources = field(default_factory=Resources)
+    forgetting: str = ""  # the forgetting definition its leaderboard table shows ("": its track's default)
     spec_hash: str = ""
     path: str = ""
 
@@ -79,8 +81,14 @@ class BenchSpec:
         return self.profiles[name]
 
 
+# keys that choose how a bench's numbers are shown, not what they are: outside the spec hash, so
+# setting one never splits a bench's records into another table
+PRESENTATION_KEYS = ("forgetting",)
+
+
 def _spec_hash(raw: dict[str, Any]) -> str:
-    text = json.dumps(raw, sort_keys=True, separators=(",", ":"))
+    measured = {key: value for key, value in raw.items() if key not in PRESENTATION_KEYS}
+    text = json.dumps(measured, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -128,6 +136,13 @@ def _presets(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
     return presets
 
 
+def _forgetting(raw: Any, path: Path) -> str:
+    """The forgetting definition the bench's papers use (a key of metrics.continual.FORGETTING_DEFINITIONS)."""
+    if raw != "" and raw not in FORGETTING_DEFINITIONS:
+        raise UsageError(f"bench spec {path}: forgetting {raw!r} is not one of {', '.join(FORGETTING_DEFINITIONS)}")
+    return str(raw)
+
+
 def load_bench_file(path: Path) -> BenchSpec:
     try:
         raw = yaml.safe_load(path.read_text())
@@ -168,6 +183,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         evaluation=dict(raw.get("evaluation") or {}),
         presets=_presets(raw.get("presets", {}), path),
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
+        forgetting=_forgetting(raw.get("forgetting", ""), path),
         spec_hash=_spec_hash(raw),
         path=str(path),
     )

@@ -7,7 +7,6 @@ and the pool's matching loss is added. Defaults are experiments/imagenet-r.sh's
 from __future__ import annotations
 
 import abc
-
 from dataclasses import dataclass
 
 import torch
@@ -16,6 +15,21 @@ from harness.classification import ClassificationTask
 from methods._base import register_method
 from methods._classifier import ClassifierMethod, freeze_all_but
 from methods._prompts import CodaPromptPool, KeyQueryPool
+
+
+@dataclass(frozen=True)
+class PooledPromptHparams:
+    """What L2P++ and CODA-Prompt share: a pool of `pool_size` prompts of `prompt_length` tokens
+    inserted in blocks 0..prompt_blocks-1 (each method overrides the defaults)."""
+
+    lr_factor: float = 1.0
+    pool_size: int = 30
+    prompt_length: int = 20
+    prompt_blocks: int = 1
+
+    @property
+    def blocks(self) -> tuple[int, ...]:
+        return tuple(range(self.prompt_blocks))
 
 
 class _PromptMethod(ClassifierMethod):
@@ -42,16 +56,15 @@ class L2PPlusPlus(_PromptMethod):
     """L2P++: prefix prompts from a key-matched pool (top-5 of 30) in the first block."""
 
     @dataclass(frozen=True)
-    class Hparams:
-        lr_factor: float = 1.0
+    class Hparams(PooledPromptHparams):
         pool_size: int = 30
         prompt_length: int = 20
+        prompt_blocks: int = 1  # L2P++: the first block only
         top_k: int = 5
-        prompt_blocks: int = 1  # prompts in blocks 0..prompt_blocks-1 (L2P++: first block only)
 
     def make_pool(self, embed_dim: int) -> torch.nn.Module:
         h = self.hparams
-        return KeyQueryPool(embed_dim, h.pool_size, h.prompt_length, tuple(range(h.prompt_blocks)), top_k=h.top_k)
+        return KeyQueryPool(embed_dim, h.pool_size, h.prompt_length, h.blocks, top_k=h.top_k)
 
 
 @register_method("dualprompt")
@@ -77,13 +90,12 @@ class CodaPrompt(_PromptMethod):
     """CODA-Prompt: attention-weighted sums of orthogonally initialised prompt components."""
 
     @dataclass(frozen=True)
-    class Hparams:
-        lr_factor: float = 1.0
+    class Hparams(PooledPromptHparams):
         pool_size: int = 100
         prompt_length: int = 8
-        ortho_mu: float = 0.0
         prompt_blocks: int = 5  # blocks 0..4
+        ortho_mu: float = 0.0
 
     def make_pool(self, embed_dim: int) -> torch.nn.Module:
         h = self.hparams
-        return CodaPromptPool(embed_dim, h.pool_size, h.prompt_length, self.context.num_tasks, tuple(range(h.prompt_blocks)), h.ortho_mu, seed=self.context.seed)
+        return CodaPromptPool(embed_dim, h.pool_size, h.prompt_length, self.context.num_tasks, h.blocks, h.ortho_mu, seed=self.context.seed)

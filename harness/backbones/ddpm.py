@@ -12,52 +12,34 @@ w = `guidance_weight`. A stochastic UNet may return K weight draws stacked along
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
-from diffusers import DDIMScheduler, DDPMScheduler, UNet2DModel
+from diffusers import DDIMScheduler, DDPMScheduler
 
 from harness.backbones._registry import BACKBONES
+from harness.backbones._unet import PixelUNetModel, backbone_config
 
 
-class ClassConditionalDDPM(torch.nn.Module):
+class ClassConditionalDDPM(PixelUNetModel):
     def __init__(
         self,
         image_shape: tuple[int, int, int],
         num_classes: int,
-        block_out_channels: tuple[int, ...] = (32, 64),
-        layers_per_block: int = 1,
-        norm_num_groups: int = 8,
         num_train_timesteps: int = 1000,
         beta_schedule: str = "linear",
         label_dropout: float = 0.0,
         guidance_weight: float = 0.0,
+        **unet_shape: Any,  # block_out_channels, layers_per_block, norm_num_groups (see _unet.py)
     ) -> None:
-        super().__init__()
         if not 0.0 <= label_dropout < 1.0 or guidance_weight < 0.0:
             raise ValueError(f"label_dropout must be in [0, 1) and guidance_weight >= 0, got {label_dropout} and {guidance_weight}")
         if guidance_weight > 0.0 and label_dropout == 0.0:
             raise ValueError("guidance_weight > 0 needs label_dropout > 0 (the unconditional model is trained by dropping labels)")
-        channels, height, width = image_shape
-        depth = len(block_out_channels)
-        self.image_shape = tuple(image_shape)
-        self.num_classes = num_classes
-        self.unet = UNet2DModel(
-            sample_size=(height, width),
-            in_channels=channels,
-            out_channels=channels,
-            block_out_channels=tuple(block_out_channels),
-            layers_per_block=layers_per_block,
-            down_block_types=("DownBlock2D",) * depth,
-            up_block_types=("UpBlock2D",) * depth,
-            norm_num_groups=norm_num_groups,
-            num_class_embeds=num_classes + (1 if label_dropout > 0 else 0),
-        )
+        super().__init__(image_shape, num_classes, num_classes + (1 if label_dropout > 0 else 0), **unet_shape)
         self.label_dropout, self.guidance_weight = label_dropout, guidance_weight
         self.scheduler = DDPMScheduler(num_train_timesteps=num_train_timesteps, beta_schedule=beta_schedule, clip_sample=True)
         self.num_train_timesteps = num_train_timesteps
-
-    @property
-    def device(self) -> torch.device:
-        return next(self.parameters()).device
 
     def predict_noise(self, noisy: torch.Tensor, timesteps: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return self.unet(noisy, timesteps, class_labels=labels).sample
@@ -111,6 +93,4 @@ class ClassConditionalDDPM(torch.nn.Module):
 
 @BACKBONES.register("ddpm-unet")
 def ddpm_unet(image_shape: tuple[int, int, int], num_classes: int, **config: object) -> ClassConditionalDDPM:
-    if "block_out_channels" in config:
-        config["block_out_channels"] = tuple(config["block_out_channels"])  # type: ignore[arg-type]
-    return ClassConditionalDDPM(image_shape=image_shape, num_classes=num_classes, **config)  # type: ignore[arg-type]
+    return ClassConditionalDDPM(image_shape=image_shape, num_classes=num_classes, **backbone_config(config))

@@ -14,10 +14,12 @@ DDPM-like timesteps in [0, 1000]).
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
-from diffusers import UNet2DModel
 
 from harness.backbones._registry import BACKBONES
+from harness.backbones._unet import PixelUNetModel, backbone_config
 from harness.errors import UsageError
 
 SOLVERS = ("euler", "midpoint")
@@ -52,43 +54,22 @@ def conditional_path(x0: torch.Tensor, x1: torch.Tensor, t: torch.Tensor, sigma_
     return xt, x1 - (1.0 - sigma_min) * x0
 
 
-class ClassConditionalFlow(torch.nn.Module):
+class ClassConditionalFlow(PixelUNetModel):
     def __init__(
         self,
         image_shape: tuple[int, int, int],
         num_classes: int,
-        block_out_channels: tuple[int, ...] = (32, 64),
-        layers_per_block: int = 1,
-        norm_num_groups: int = 8,
         sigma_min: float = 0.0,
         solver: str = "euler",
         time_scale: float = 1000.0,
+        **unet_shape: Any,  # block_out_channels, layers_per_block, norm_num_groups (see _unet.py)
     ) -> None:
-        super().__init__()
         if solver not in SOLVERS:
             raise UsageError(f"flow-unet solver {solver!r} is not one of {', '.join(SOLVERS)}")
         if not 0.0 <= sigma_min < 1.0:
             raise UsageError(f"flow-unet sigma_min must be in [0, 1), got {sigma_min}")
-        channels, height, width = image_shape
-        depth = len(block_out_channels)
-        self.image_shape = tuple(image_shape)
-        self.num_classes = num_classes
+        super().__init__(image_shape, num_classes, num_classes, **unet_shape)
         self.sigma_min, self.solver, self.time_scale = float(sigma_min), solver, float(time_scale)
-        self.unet = UNet2DModel(
-            sample_size=(height, width),
-            in_channels=channels,
-            out_channels=channels,
-            block_out_channels=tuple(block_out_channels),
-            layers_per_block=layers_per_block,
-            down_block_types=("DownBlock2D",) * depth,
-            up_block_types=("UpBlock2D",) * depth,
-            norm_num_groups=norm_num_groups,
-            num_class_embeds=num_classes,
-        )
-
-    @property
-    def device(self) -> torch.device:
-        return next(self.parameters()).device
 
     def velocity(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return self.unet(x, t * self.time_scale, class_labels=labels).sample
@@ -116,6 +97,4 @@ class ClassConditionalFlow(torch.nn.Module):
 
 @BACKBONES.register("flow-unet")
 def flow_unet(image_shape: tuple[int, int, int], num_classes: int, **config: object) -> ClassConditionalFlow:
-    if "block_out_channels" in config:
-        config["block_out_channels"] = tuple(config["block_out_channels"])  # type: ignore[arg-type]
-    return ClassConditionalFlow(image_shape=image_shape, num_classes=num_classes, **config)  # type: ignore[arg-type]
+    return ClassConditionalFlow(image_shape=image_shape, num_classes=num_classes, **backbone_config(config))

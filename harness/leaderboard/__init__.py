@@ -44,6 +44,8 @@ def definitions(tables: list[LeaderTable], sweeps: list[LeaderTable] = ()) -> di
         "metrics": {name: [{"higher_is_better": h, "description": d} for h, d in sorted(defs)] for name, defs in sorted(metrics.items())},
         "aggregates": dict(sorted(AGGREGATE_DEFINITIONS.items())),
         "tables": [table.slug for table in tables],
+        "forgetting_shown": {**{table.slug: table.forgetting_definition for table in tables},
+                             **{f"{SWEEPS}/{table.slug}": table.forgetting_definition for table in sweeps}},
         **({"sweep_tables": [f"{SWEEPS}/{table.slug}" for table in sweeps]} if sweeps else {}),
     }
 

@@ -4,7 +4,9 @@ frame of frame.py) and reported rows, ranked.
 Rows are ranked by the bench's headline metrics' average scores, each in its own direction
 (the first headline metric decides, the next breaks ties). Each shown column marks its best and
 runner-up only where Welch's test separates them, and the rows tied with the best (stats.py).
-Reported rows join the `default`-profile table of their bench.
+Reported rows join the `default`-profile table of their bench. Each table shows the forgetting
+definition its bench's papers use (forgetting_choice.py); a reported row given under another
+definition keeps its average and leaves its forgetting cell empty.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from harness.leaderboard.forgetting_choice import choose
 from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
 from metrics.continual import FORGETTING_DEFINITIONS
 
-DEFAULT_FORGETTING = "forgetting_best_minus_final"
 AGGREGATE_DEFINITIONS = {
     "average": "mean of the last row of the score matrix: every task's score after the whole sequence",
     "average_incremental": "mean over rows t of the mean score on the tasks seen after task t",
@@ -74,6 +76,7 @@ class LeaderTable:
     metrics: dict[str, MetricInfo]
     forgetting_definition: str
     harness_versions: list[str]
+    forgetting_reason: str = ""
     rows: list[Row] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
 
@@ -105,26 +108,34 @@ def _measured_row(key: TableKey, row: MeasuredRow, metrics: dict[str, MetricInfo
                len(row.runs) < min_seeds, cells, measured=row)
 
 
-def _from_measured(table: BenchTable, lookup: StatLookup) -> LeaderTable:
+def _reported_definitions(reported: list[ReportedTable], bench: str, version: Optional[int]) -> list[str]:
+    return [block.forgetting_definition for block in reported
+            if block.bench == bench and (block.bench_version is None or block.bench_version == version)]
+
+
+def _from_measured(table: BenchTable, lookup: StatLookup, reported: list[ReportedTable]) -> LeaderTable:
     key = table.key
     versions = sorted({run.harness_version for row in table.rows.values() for run in row.runs})
+    # every profile's table of a bench shows the same definition, whether or not reported rows join it
+    definition, reason = choose(key.bench, key.version, table.track, _reported_definitions(reported, key.bench, key.version))
     leader = LeaderTable(key.slug, key.bench, key.version, key.spec_hash, key.profile, table.track, table.tasks,
-                         table.headline, table.min_seeds, dict(table.metrics), DEFAULT_FORGETTING, versions)
+                         table.headline, table.min_seeds, dict(table.metrics), definition, versions, reason)
     leader.rows = [_measured_row(key, row, table.metrics, table.min_seeds, lookup) for _, row in sorted(table.rows.items())]
     return leader
 
 
-def _reported_only(reported: ReportedTable) -> LeaderTable:
+def _reported_only(reported: ReportedTable, every: list[ReportedTable]) -> LeaderTable:
+    definition, reason = choose(reported.bench, reported.bench_version, "",
+                                _reported_definitions(every, reported.bench, reported.bench_version))
     return LeaderTable(f"{reported.bench}-reported", reported.bench, reported.bench_version, "", REPORTED_PROFILE, "", [],
-                       list(reported.metrics), 0, {}, reported.forgetting_definition, [])
+                       list(reported.metrics), 0, {}, definition, [], reason)
 
 
 def _join(leader: LeaderTable, reported: ReportedTable, warn: Warn) -> None:
-    if leader.rows and any(row.reported for row in leader.rows) and leader.forgetting_definition != reported.forgetting_definition:
-        warn(f"reported rows for {reported.bench} use {reported.forgetting_definition}, others {leader.forgetting_definition}: "
-             f"their forgetting column stays empty")
-    if not any(row.reported for row in leader.rows):
-        leader.forgetting_definition = reported.forgetting_definition
+    gives_forgetting = any(reported.forgetting_definition in values for row in reported.rows for values in row.values.values())
+    if gives_forgetting and leader.forgetting_definition != reported.forgetting_definition:
+        warn(f"reported rows for {reported.bench} give {reported.forgetting_definition}, the table shows {leader.forgetting_definition} "
+             f"({leader.forgetting_reason}): their forgetting cells stay empty")
     for name, info in reported.metrics.items():
         leader.metrics.setdefault(name, info)
     for row in reported.rows:
@@ -159,13 +170,13 @@ def _rank(leader: LeaderTable) -> None:
 def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable], warn: Warn, collection: str = "runs") -> list[LeaderTable]:
     """Every table, in a fixed order: measured tables by key, then reported-only tables by bench."""
     lookup = _stat_lookup(measured, collection)
-    tables = [_from_measured(table, lookup) for table in measured.values()]
+    tables = [_from_measured(table, lookup, reported) for table in measured.values()]
     extra: dict[str, LeaderTable] = {}
     for block in reported:
         targets = [t for t in tables if t.bench == block.bench and t.profile == REPORTED_PROFILE
                    and (block.bench_version is None or t.version == block.bench_version)]
         if not targets:
-            targets = [extra.setdefault(block.bench, _reported_only(block))]
+            targets = [extra.setdefault(block.bench, _reported_only(block, reported))]
         for target in targets:
             _join(target, block, warn)
     tables += [extra[bench] for bench in sorted(extra)]

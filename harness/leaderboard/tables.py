@@ -91,7 +91,8 @@ def header_lines(table: LeaderTable) -> list[str]:
         "reported rows as the paper prints them)",
         f"average: {AGGREGATE_DEFINITIONS['average']}",
         f"forgetting ({table.forgetting_definition}): {AGGREGATE_DEFINITIONS[table.forgetting_definition]}; "
-        "sign flipped for lower-is-better metrics, so positive always means worse",
+        "sign flipped for lower-is-better metrics, so positive always means worse"
+        + (f"; this table's definition is chosen by {table.forgetting_reason}" if table.forgetting_reason else ""),
     ]
     for name, info in sorted(table.metrics.items()):
         lines.append(f"metric {name} ({'higher' if info.higher_is_better else 'lower'} is better): {info.description or '–'}")
@@ -160,6 +161,7 @@ def table_json(table: LeaderTable) -> dict[str, Any]:
         "metrics": {name: {"higher_is_better": info.higher_is_better, "description": info.description} for name, info in sorted(table.metrics.items())},
         "aggregates": {name: AGGREGATE_DEFINITIONS[name] for name in AGGREGATES},
         "forgetting_shown": table.forgetting_definition,
+        "forgetting_chosen_by": table.forgetting_reason,
         "interval": "95% Student-t interval of the mean over seeds: mean ± t_{0.975, n-1} * std / sqrt(n) (n >= 2)",
         "marks": f"best / second: separated by Welch's two-sided t-test (p < {SEPARATION_ALPHA}) from every row below; "
                  "tied: not separated from the best; rows without a spread are not tested",

@@ -6,7 +6,8 @@ as they were published:
   - the run record schema version (harness/record.py SCHEMA_VERSION),
   - a bench's version (a bench already on the board gains another version),
   - a metric's definition (its description or direction) or an aggregate's definition
-    (metrics/continual.py FORGETTING_DEFINITIONS and the average definitions).
+    (metrics/continual.py FORGETTING_DEFINITIONS and the average definitions),
+  - the forgetting definition a published table shows (harness/leaderboard/forgetting_choice.py).
 Each `v<N>/manifest.json` records these definitions; writing to a `v<N>` whose manifest
 disagrees is refused with the reason, so the bump cannot be forgotten.
 """
@@ -39,6 +40,10 @@ def incompatibilities(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             before = old.get(kind, {}).get(name)
             if before is not None and before != definition:
                 reasons.append(f"{kind[:-1]} {name} definition {before!r} -> {definition!r}")
+    for slug, definition in sorted(new.get("forgetting_shown", {}).items()):
+        before = old.get("forgetting_shown", {}).get(slug)
+        if before is not None and before != definition:
+            reasons.append(f"table {slug} shows forgetting {before} -> {definition}")
     return reasons
 
 

@@ -58,10 +58,29 @@ class Evaluator(abc.ABC):
         (e.g. the sample grid beside the record, so a resumed run keeps it)."""
 
 
+class DelegatingEvaluator(Evaluator):
+    """An Evaluator around a plain evaluator object with `evaluate`, `describe` and `last_details`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    @property
+    def last_details(self) -> list[dict[str, object]]:  # type: ignore[override]
+        return self.inner.last_details
+
+    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
+        return self.inner.evaluate(backbone, after_task)
+
+    def describe(self) -> dict[str, object]:
+        return self.inner.describe()
+
+
 class Track(abc.ABC):
     """One track: subclasses implement loading, backbone construction and evaluation."""
 
     name: str = ""
+    # the forgetting definition its benches' leaderboard tables show unless the bench YAML names one
+    forgetting: str = "forgetting_best_minus_final"
 
     @abc.abstractmethod
     def task_names(self, bench: BenchSpec) -> list[str]:

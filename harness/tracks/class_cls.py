@@ -8,27 +8,13 @@ import torch
 
 from harness import class_cls
 from harness.bench import BenchSpec, Profile
-from harness.classification import ClassificationEvaluator
-from harness.tracks._base import BuildOptions, Evaluator, LoadedBench, Track, register_track
-
-
-class _ClassificationEvaluation(Evaluator):
-    def __init__(self, inner: ClassificationEvaluator) -> None:
-        self.inner = inner
-
-    @property
-    def last_details(self) -> list[dict[str, object]]:  # type: ignore[override]
-        return self.inner.last_details
-
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        return self.inner.evaluate(backbone, after_task)
-
-    def describe(self) -> dict[str, object]:
-        return self.inner.describe()
+from harness.tracks._base import BuildOptions, DelegatingEvaluator, Evaluator, LoadedBench, Track, register_track
 
 
 @register_track("class-cls")
 class ClassClsTrack(Track):
+    forgetting = "forgetting_coda"  # F_N of CODA-Prompt, C-LoRA (Table 3) and the prompt papers they compare
+
     def task_names(self, bench: BenchSpec) -> list[str]:
         return class_cls.task_names(bench)
 
@@ -40,7 +26,7 @@ class ClassClsTrack(Track):
         return class_cls.build(bench, loaded.data, options.weights)
 
     def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, seed: int, device: torch.device, record_path: Path) -> Evaluator:
-        return _ClassificationEvaluation(class_cls.evaluator(bench, loaded.data, device))
+        return DelegatingEvaluator(class_cls.evaluator(bench, loaded.data, device))
 
     def check_ready(self, bench: BenchSpec, options: BuildOptions) -> None:
         class_cls.check_ready(bench, options.data_root, options.weights)

@@ -13,26 +13,16 @@ from harness.evaluation import ClassGenEvaluator
 from harness.record import checkpoint_dir_of
 from harness.sample_grid import keep_just_learned, load_just_learned, save_sample_grid
 from harness.tasks import load_tasks, task_name
-from harness.tracks._base import BuildOptions, Evaluator, LoadedBench, Track, register_track
+from harness.tracks._base import BuildOptions, DelegatingEvaluator, Evaluator, LoadedBench, Track, register_track
 from metrics.bpd import buffer_losses
 
 
-class _ClassGenEvaluation(Evaluator):
+class _ClassGenEvaluation(DelegatingEvaluator):
     """ClassGenEvaluator plus the PNG grid of the final samples beside the record."""
 
     def __init__(self, inner: ClassGenEvaluator, record_path: Path) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.kept = checkpoint_dir_of(record_path)  # each task's just-learned samples, for the grid
-
-    @property
-    def last_details(self) -> list[dict[str, object]]:  # type: ignore[override]
-        return self.inner.last_details
-
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        return self.inner.evaluate(backbone, after_task)
-
-    def describe(self) -> dict[str, object]:
-        return self.inner.describe()
 
     def after_task(self, method: Any, after_task: int, record: dict[str, Any]) -> None:
         keep_just_learned(self.kept, after_task, *self.inner.last_samples[after_task])
