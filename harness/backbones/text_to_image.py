@@ -14,11 +14,13 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, UNet2DConditionModel
+from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
 from diffusers.utils import logging as diffusers_logging
 from transformers import CLIPTextModel, CLIPTokenizer
 from transformers.utils import logging as transformers_logging
 
+from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
+from harness.backbones.t2i_compute import ComputeOptions
 from harness.errors import RunFailure
 
 transformers_logging.disable_progress_bar()
@@ -55,7 +57,14 @@ class TextToImageDiffusion(torch.nn.Module):
         self.unet, self.text_encoder, self.vae = unet, text_encoder, vae
         self.tokenizer, self.scheduler = tokenizer, scheduler
         self.concept_tokens: list[str] = []
+        self.compute = ComputeOptions()
         self.requires_grad_(False)
+
+    def use_compute(self, options: ComputeOptions) -> None:
+        """bf16 autocast (CUDA only) and UNet gradient checkpointing, as the bench's backbone asks."""
+        self.compute = options
+        if options.gradient_checkpointing:
+            self.unet.enable_gradient_checkpointing()
 
     @property
     def device(self) -> torch.device:
@@ -120,32 +129,45 @@ class TextToImageDiffusion(torch.nn.Module):
         noise = torch.randn(latents.shape, generator=generator).to(latents)
         timesteps = torch.randint(0, self.scheduler.config.num_train_timesteps, (latents.shape[0],), generator=generator).to(self.device)
         noisy = self.scheduler.add_noise(latents, noise, timesteps)
-        predicted = self.unet(noisy, timesteps, encoder_hidden_states=self.encode_prompts(prompts)).sample
+        with self.compute.autocast(self.device):
+            predicted = self.unet(noisy, timesteps, encoder_hidden_states=self.encode_prompts(prompts)).sample
         target = noise if self.scheduler.config.prediction_type == "epsilon" else self.scheduler.get_velocity(latents, noise, timesteps)
         return F.mse_loss(predicted.float(), target.float(), reduction="none").flatten(1).mean(1)
 
     @torch.no_grad()
-    def sample(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float = 1.0, batch_size: int = 256) -> torch.Tensor:
-        """Deterministic DDIM (eta = 0) images in [-1, 1] from the given starting noise."""
+    def sample(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float = 1.0, batch_size: int = 256,
+               sampler: Sampler = DEFAULT_SAMPLER, noise_seeds: list[int] | None = None) -> torch.Tensor:
+        """Images in [-1, 1] from the given starting noise with the named sampler (deterministic DDIM
+        by default); a stochastic sampler draws sample k's per-step noise from `noise_seeds[k]`."""
+        if sampler.stochastic and (noise_seeds is None or len(noise_seeds) != len(prompts)):
+            raise RunFailure(f"sampler {sampler.describe()} draws noise at every step: pass one noise seed per prompt")
         outputs = []
         for start in range(0, len(prompts), batch_size):
-            outputs.append(self._sample_batch(prompts[start : start + batch_size], noise[start : start + batch_size], num_steps, guidance_scale))
+            stop = start + batch_size
+            streams = None if noise_seeds is None else [torch.Generator().manual_seed(s) for s in noise_seeds[start:stop]]
+            outputs.append(self._sample_batch(prompts[start:stop], noise[start:stop], num_steps, guidance_scale, sampler, streams))
         return torch.cat(outputs)
 
-    def _sample_batch(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float) -> torch.Tensor:
-        ddim = DDIMScheduler.from_config(self.scheduler.config)
-        ddim.set_timesteps(num_steps)
+    def _sample_batch(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float,
+                      sampler: Sampler, streams: list[torch.Generator] | None) -> torch.Tensor:
+        with self.compute.autocast(self.device):
+            return self._denoise(prompts, noise, num_steps, guidance_scale, sampler, streams)
+
+    def _denoise(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float,
+                 sampler: Sampler, streams: list[torch.Generator] | None) -> torch.Tensor:
+        scheduler = sampler.scheduler(self.scheduler.config, num_steps)
         conditioning = self.encode_prompts(prompts)
         if guidance_scale != 1.0:
             conditioning = torch.cat([self.encode_prompts([""] * len(prompts)), conditioning])
-        latents = noise.to(self.device, conditioning.dtype) * ddim.init_noise_sigma
-        for t in ddim.timesteps:
+        latents = noise.to(self.device, self.unet.dtype) * scheduler.init_noise_sigma  # autocast leaves the scheduler's arithmetic in the model dtype
+        for t in scheduler.timesteps:
             model_input = torch.cat([latents, latents]) if guidance_scale != 1.0 else latents
-            predicted = self.unet(model_input, t.to(self.device), encoder_hidden_states=conditioning).sample
+            model_input = scheduler.scale_model_input(model_input, t)
+            predicted = self.unet(model_input, t.to(self.device), encoder_hidden_states=conditioning).sample.to(latents.dtype)
             if guidance_scale != 1.0:
                 unconditional, conditional = predicted.chunk(2)
                 predicted = unconditional + guidance_scale * (conditional - unconditional)
-            latents = ddim.step(predicted, t, latents, eta=0.0).prev_sample
+            latents = sampler.step(scheduler, predicted, t, latents, streams)
         return self.decode(latents).float().clamp(-1.0, 1.0).cpu()
 
     # ---- state ------------------------------------------------------------------------------
