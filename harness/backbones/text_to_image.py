@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -26,7 +27,8 @@ from harness.errors import RunFailure
 transformers_logging.disable_progress_bar()
 diffusers_logging.disable_progress_bar()
 
-LAYOUT = "unet/ (config.json + weights), text_encoder/ (config.json + weights), tokenizer/ (vocab.json + merges.txt), scheduler/ (scheduler_config.json), vae/ (optional: absent means pixel space)"
+LAYOUT = ("unet/ (config.json + weights), text_encoder/ (config.json + weights), tokenizer/ (vocab.json + merges.txt), scheduler/ (scheduler_config.json), "
+          "vae/ (optional: absent means pixel space), text_encoder_2/ + tokenizer_2/ (SDXL only)")
 TOKENS_KEY = "concept_tokens"
 
 
@@ -39,8 +41,17 @@ def check_layout(folder: Path) -> None:
     missing += [f"{sub}/ weights" for sub in ("unet", "text_encoder") if (folder / sub).is_dir() and not any((folder / sub).glob("*.safetensors")) and not any((folder / sub).glob("*.bin"))]
     if (folder / "vae").is_dir() and not (folder / "vae" / "config.json").is_file():
         missing.append("vae/config.json")
+    if (folder / "text_encoder_2").is_dir() or (folder / "tokenizer_2").is_dir():
+        missing += [f"{sub}/{name}" for sub, name in (("text_encoder_2", "config.json"), ("tokenizer_2", "vocab.json"), ("tokenizer_2", "merges.txt"))
+                    if not (folder / sub / name).is_file()]
     if missing:
         raise RunFailure(f"model folder {folder} is incomplete (missing {', '.join(missing)}): expected {LAYOUT}")
+
+
+def stack_conditions(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two conditioning batches as one (tensors concatenated along the batch, nested dicts alike)."""
+    return {key: stack_conditions(value, second[key]) if isinstance(value, dict) else torch.cat([value, second[key]])
+            for key, value in first.items()}
 
 
 def text_transformer(text_encoder: CLIPTextModel) -> torch.nn.Module:
@@ -110,6 +121,14 @@ class TextToImageDiffusion(torch.nn.Module):
                              truncation=True, return_tensors="pt").input_ids.to(self.device)
         return self.text_encoder(ids)[0]
 
+    def condition(self, prompts: list[str]) -> dict[str, Any]:
+        """The UNet's text conditioning keyword arguments for these prompts."""
+        return {"encoder_hidden_states": self.encode_prompts(prompts)}
+
+    def unconditional(self, count: int) -> dict[str, Any]:
+        """Classifier-free guidance's unconditional branch: the empty prompt."""
+        return self.condition([""] * count)
+
     def encode_images(self, images: torch.Tensor) -> torch.Tensor:
         """Images in [-1, 1] to the UNet's space (VAE latents, or the pixels themselves)."""
         images = images.to(self.device)
@@ -130,7 +149,7 @@ class TextToImageDiffusion(torch.nn.Module):
         timesteps = torch.randint(0, self.scheduler.config.num_train_timesteps, (latents.shape[0],), generator=generator).to(self.device)
         noisy = self.scheduler.add_noise(latents, noise, timesteps)
         with self.compute.autocast(self.device):
-            predicted = self.unet(noisy, timesteps, encoder_hidden_states=self.encode_prompts(prompts)).sample
+            predicted = self.unet(noisy, timesteps, **self.condition(prompts)).sample
         target = noise if self.scheduler.config.prediction_type == "epsilon" else self.scheduler.get_velocity(latents, noise, timesteps)
         return F.mse_loss(predicted.float(), target.float(), reduction="none").flatten(1).mean(1)
 
@@ -156,14 +175,14 @@ class TextToImageDiffusion(torch.nn.Module):
     def _denoise(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float,
                  sampler: Sampler, streams: list[torch.Generator] | None) -> torch.Tensor:
         scheduler = sampler.scheduler(self.scheduler.config, num_steps)
-        conditioning = self.encode_prompts(prompts)
+        conditioning = self.condition(prompts)
         if guidance_scale != 1.0:
-            conditioning = torch.cat([self.encode_prompts([""] * len(prompts)), conditioning])
+            conditioning = stack_conditions(self.unconditional(len(prompts)), conditioning)
         latents = noise.to(self.device, self.unet.dtype) * scheduler.init_noise_sigma  # autocast leaves the scheduler's arithmetic in the model dtype
         for t in scheduler.timesteps:
             model_input = torch.cat([latents, latents]) if guidance_scale != 1.0 else latents
             model_input = scheduler.scale_model_input(model_input, t)
-            predicted = self.unet(model_input, t.to(self.device), encoder_hidden_states=conditioning).sample.to(latents.dtype)
+            predicted = self.unet(model_input, t.to(self.device), **conditioning).sample.to(latents.dtype)
             if guidance_scale != 1.0:
                 unconditional, conditional = predicted.chunk(2)
                 predicted = unconditional + guidance_scale * (conditional - unconditional)
@@ -205,6 +224,10 @@ def load_folder(folder: Path, dtype: torch.dtype = torch.float32) -> TextToImage
         tokenizer = CLIPTokenizer.from_pretrained(folder / "tokenizer")
         scheduler = DDPMScheduler.from_pretrained(folder / "scheduler")
         vae = AutoencoderKL.from_pretrained(folder / "vae", torch_dtype=dtype) if (folder / "vae").is_dir() else None
+        if (folder / "text_encoder_2").is_dir():
+            from harness.backbones.text_to_image_xl import StableDiffusionXL, load_xl_parts
+
+            return StableDiffusionXL(unet, text_encoder, tokenizer, scheduler, vae, *load_xl_parts(folder, dtype))
     except (OSError, ValueError, json.JSONDecodeError) as exc:
         raise RunFailure(f"cannot load model folder {folder} ({type(exc).__name__}: {str(exc).splitlines()[0]}): expected {LAYOUT}") from None
     return TextToImageDiffusion(unet, text_encoder, tokenizer, scheduler, vae)
