@@ -47,6 +47,22 @@ def test_polynomial_mmd_on_unequal_sizes_matches_a_loop_and_clora_scale() -> Non
     assert kernel_mmd.mmd_on_clora_scale(x, y) == pytest.approx(1e3 * _loop_mmd2(x, y), rel=1e-10)
 
 
+def test_drift_of_unchanged_samples_is_the_documented_negative_floor() -> None:
+    """drift_mmd keeps KID's unbiased estimator (docs/t2i-lora-family.md): for an unchanged model
+    (the same fixed-noise samples twice) it is -2/(m-1) * (mean k(x_i, x_i) - mean k(x_i, x_j)),
+    negative, as torchmetrics' and clean-fid's KID term give for one set against itself."""
+    from cleanfid.fid import kernel_distance
+    from torchmetrics.image.kid import poly_mmd
+
+    x = _features(8, 12)
+    m, kernel = len(x), (x @ x.T / x.shape[1] + 1.0) ** 3
+    floor = -2.0 / (m - 1) * (np.trace(kernel) / m - kernel.mean())
+    assert floor < 0
+    assert kernel_mmd.polynomial_mmd2(x, x) == pytest.approx(floor, rel=1e-10)
+    assert kernel_mmd.polynomial_mmd2(x, x) == pytest.approx(float(poly_mmd(torch.from_numpy(x), torch.from_numpy(x))), rel=1e-10)
+    assert kernel_mmd.polynomial_mmd2(x, x) == pytest.approx(kernel_distance(x, x, num_subsets=1, max_subset_size=m), rel=1e-10)
+
+
 def test_mmd_separates_shifted_sets_and_rejects_bad_shapes() -> None:
     near = kernel_mmd.polynomial_mmd2(_features(6, 30), _features(7, 30))
     far = kernel_mmd.polynomial_mmd2(_features(6, 30), _features(7, 30, shift=1.0))

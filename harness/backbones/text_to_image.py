@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
-from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, UNet2DConditionModel
+from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
 from diffusers.utils import logging as diffusers_logging
 from transformers import CLIPTextModel, CLIPTokenizer
 from transformers.utils import logging as transformers_logging
 
+from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
+from harness.backbones.t2i_compute import ComputeOptions
 from harness.errors import RunFailure
 
 transformers_logging.disable_progress_bar()
 diffusers_logging.disable_progress_bar()
 
-LAYOUT = "unet/ (config.json + weights), text_encoder/ (config.json + weights), tokenizer/ (vocab.json + merges.txt), scheduler/ (scheduler_config.json), vae/ (optional: absent means pixel space)"
+LAYOUT = ("unet/ (config.json + weights), text_encoder/ (config.json + weights), tokenizer/ (vocab.json + merges.txt), scheduler/ (scheduler_config.json), "
+          "vae/ (optional: absent means pixel space), text_encoder_2/ + tokenizer_2/ (SDXL only)")
 TOKENS_KEY = "concept_tokens"
 
 
@@ -37,8 +41,17 @@ def check_layout(folder: Path) -> None:
     missing += [f"{sub}/ weights" for sub in ("unet", "text_encoder") if (folder / sub).is_dir() and not any((folder / sub).glob("*.safetensors")) and not any((folder / sub).glob("*.bin"))]
     if (folder / "vae").is_dir() and not (folder / "vae" / "config.json").is_file():
         missing.append("vae/config.json")
+    if (folder / "text_encoder_2").is_dir() or (folder / "tokenizer_2").is_dir():
+        missing += [f"{sub}/{name}" for sub, name in (("text_encoder_2", "config.json"), ("tokenizer_2", "vocab.json"), ("tokenizer_2", "merges.txt"))
+                    if not (folder / sub / name).is_file()]
     if missing:
         raise RunFailure(f"model folder {folder} is incomplete (missing {', '.join(missing)}): expected {LAYOUT}")
+
+
+def stack_conditions(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two conditioning batches as one (tensors concatenated along the batch, nested dicts alike)."""
+    return {key: stack_conditions(value, second[key]) if isinstance(value, dict) else torch.cat([value, second[key]])
+            for key, value in first.items()}
 
 
 def text_transformer(text_encoder: CLIPTextModel) -> torch.nn.Module:
@@ -55,7 +68,14 @@ class TextToImageDiffusion(torch.nn.Module):
         self.unet, self.text_encoder, self.vae = unet, text_encoder, vae
         self.tokenizer, self.scheduler = tokenizer, scheduler
         self.concept_tokens: list[str] = []
+        self.compute = ComputeOptions()
         self.requires_grad_(False)
+
+    def use_compute(self, options: ComputeOptions) -> None:
+        """bf16 autocast (CUDA only) and UNet gradient checkpointing, as the bench's backbone asks."""
+        self.compute = options
+        if options.gradient_checkpointing:
+            self.unet.enable_gradient_checkpointing()
 
     @property
     def device(self) -> torch.device:
@@ -101,6 +121,14 @@ class TextToImageDiffusion(torch.nn.Module):
                              truncation=True, return_tensors="pt").input_ids.to(self.device)
         return self.text_encoder(ids)[0]
 
+    def condition(self, prompts: list[str]) -> dict[str, Any]:
+        """The UNet's text conditioning keyword arguments for these prompts."""
+        return {"encoder_hidden_states": self.encode_prompts(prompts)}
+
+    def unconditional(self, count: int) -> dict[str, Any]:
+        """Classifier-free guidance's unconditional branch: the empty prompt."""
+        return self.condition([""] * count)
+
     def encode_images(self, images: torch.Tensor) -> torch.Tensor:
         """Images in [-1, 1] to the UNet's space (VAE latents, or the pixels themselves)."""
         images = images.to(self.device)
@@ -120,32 +148,45 @@ class TextToImageDiffusion(torch.nn.Module):
         noise = torch.randn(latents.shape, generator=generator).to(latents)
         timesteps = torch.randint(0, self.scheduler.config.num_train_timesteps, (latents.shape[0],), generator=generator).to(self.device)
         noisy = self.scheduler.add_noise(latents, noise, timesteps)
-        predicted = self.unet(noisy, timesteps, encoder_hidden_states=self.encode_prompts(prompts)).sample
+        with self.compute.autocast(self.device):
+            predicted = self.unet(noisy, timesteps, **self.condition(prompts)).sample
         target = noise if self.scheduler.config.prediction_type == "epsilon" else self.scheduler.get_velocity(latents, noise, timesteps)
         return F.mse_loss(predicted.float(), target.float(), reduction="none").flatten(1).mean(1)
 
     @torch.no_grad()
-    def sample(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float = 1.0, batch_size: int = 256) -> torch.Tensor:
-        """Deterministic DDIM (eta = 0) images in [-1, 1] from the given starting noise."""
+    def sample(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float = 1.0, batch_size: int = 256,
+               sampler: Sampler = DEFAULT_SAMPLER, noise_seeds: list[int] | None = None) -> torch.Tensor:
+        """Images in [-1, 1] from the given starting noise with the named sampler (deterministic DDIM
+        by default); a stochastic sampler draws sample k's per-step noise from `noise_seeds[k]`."""
+        if sampler.stochastic and (noise_seeds is None or len(noise_seeds) != len(prompts)):
+            raise RunFailure(f"sampler {sampler.describe()} draws noise at every step: pass one noise seed per prompt")
         outputs = []
         for start in range(0, len(prompts), batch_size):
-            outputs.append(self._sample_batch(prompts[start : start + batch_size], noise[start : start + batch_size], num_steps, guidance_scale))
+            stop = start + batch_size
+            streams = None if noise_seeds is None else [torch.Generator().manual_seed(s) for s in noise_seeds[start:stop]]
+            outputs.append(self._sample_batch(prompts[start:stop], noise[start:stop], num_steps, guidance_scale, sampler, streams))
         return torch.cat(outputs)
 
-    def _sample_batch(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float) -> torch.Tensor:
-        ddim = DDIMScheduler.from_config(self.scheduler.config)
-        ddim.set_timesteps(num_steps)
-        conditioning = self.encode_prompts(prompts)
+    def _sample_batch(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float,
+                      sampler: Sampler, streams: list[torch.Generator] | None) -> torch.Tensor:
+        with self.compute.autocast(self.device):
+            return self._denoise(prompts, noise, num_steps, guidance_scale, sampler, streams)
+
+    def _denoise(self, prompts: list[str], noise: torch.Tensor, num_steps: int, guidance_scale: float,
+                 sampler: Sampler, streams: list[torch.Generator] | None) -> torch.Tensor:
+        scheduler = sampler.scheduler(self.scheduler.config, num_steps)
+        conditioning = self.condition(prompts)
         if guidance_scale != 1.0:
-            conditioning = torch.cat([self.encode_prompts([""] * len(prompts)), conditioning])
-        latents = noise.to(self.device, conditioning.dtype) * ddim.init_noise_sigma
-        for t in ddim.timesteps:
+            conditioning = stack_conditions(self.unconditional(len(prompts)), conditioning)
+        latents = noise.to(self.device, self.unet.dtype) * scheduler.init_noise_sigma  # autocast leaves the scheduler's arithmetic in the model dtype
+        for t in scheduler.timesteps:
             model_input = torch.cat([latents, latents]) if guidance_scale != 1.0 else latents
-            predicted = self.unet(model_input, t.to(self.device), encoder_hidden_states=conditioning).sample
+            model_input = scheduler.scale_model_input(model_input, t)
+            predicted = self.unet(model_input, t.to(self.device), **conditioning).sample.to(latents.dtype)
             if guidance_scale != 1.0:
                 unconditional, conditional = predicted.chunk(2)
                 predicted = unconditional + guidance_scale * (conditional - unconditional)
-            latents = ddim.step(predicted, t, latents, eta=0.0).prev_sample
+            latents = sampler.step(scheduler, predicted, t, latents, streams)
         return self.decode(latents).float().clamp(-1.0, 1.0).cpu()
 
     # ---- state ------------------------------------------------------------------------------
@@ -183,6 +224,10 @@ def load_folder(folder: Path, dtype: torch.dtype = torch.float32) -> TextToImage
         tokenizer = CLIPTokenizer.from_pretrained(folder / "tokenizer")
         scheduler = DDPMScheduler.from_pretrained(folder / "scheduler")
         vae = AutoencoderKL.from_pretrained(folder / "vae", torch_dtype=dtype) if (folder / "vae").is_dir() else None
+        if (folder / "text_encoder_2").is_dir():
+            from harness.backbones.text_to_image_xl import StableDiffusionXL, load_xl_parts
+
+            return StableDiffusionXL(unet, text_encoder, tokenizer, scheduler, vae, *load_xl_parts(folder, dtype))
     except (OSError, ValueError, json.JSONDecodeError) as exc:
         raise RunFailure(f"cannot load model folder {folder} ({type(exc).__name__}: {str(exc).splitlines()[0]}): expected {LAYOUT}") from None
     return TextToImageDiffusion(unet, text_encoder, tokenizer, scheduler, vae)

@@ -18,6 +18,8 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from benchmarks.data.digit_concepts import CONCEPT_SOURCES, ConceptBench
+from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler, bench_sampler
+from harness.backbones.t2i_compute import pop_compute_options
 from harness.backbones.text_to_image import TextToImageDiffusion, check_layout, load_folder
 from harness.backbones.tiny_t2i import TinyT2IConfig, load_or_pretrain, load_tiny
 from harness.bench import BenchSpec, Profile
@@ -25,7 +27,7 @@ from harness.errors import RunFailure, UsageError
 from harness.registry import Registry
 from harness.tracks import t2i_datasets
 from harness.tracks._base import BuildOptions, Evaluator, LoadedBench, Track, register_track
-from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise
+from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise, sampling_noise_seeds
 from metrics.judge import cache_root
 
 TRACK_OPTIONS = ("guidance_scale", "regularization_images", "regularization_steps")
@@ -54,12 +56,18 @@ def weights_folder(config: dict[str, Any], options: BuildOptions) -> Path:
 
 @T2I_BACKBONES.register("stable-diffusion")
 def stable_diffusion(config: dict[str, Any], data: ConceptBench, options: BuildOptions) -> tuple[TextToImageDiffusion, str]:
+    config = dict(config)
+    compute = pop_compute_options(config)
     folder = weights_folder(config, options)
-    return load_folder(folder), folder.name
+    model = load_folder(folder)
+    model.use_compute(compute)
+    return model, folder.name
 
 
 @T2I_BACKBONES.register("tiny-t2i")
 def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) -> tuple[TextToImageDiffusion, str]:
+    config = dict(config)
+    compute = pop_compute_options(config)
     known = {f.name for f in fields(TinyT2IConfig)}
     unknown = sorted(set(config) - known)
     if unknown:
@@ -68,17 +76,22 @@ def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) 
     tiny = TinyT2IConfig(**{**values, "base_classes": tuple(data.base_classes)})
     base = torch.isin(data.digits.train_y, torch.tensor(data.base_classes))
     folder, key = load_or_pretrain(data.digits.train_x[base], data.digits.train_y[base], tiny, data.class_prompt)
-    return load_tiny(folder), key
+    model = load_tiny(folder)
+    model.use_compute(compute)
+    return model, key
 
 
-def regularization_images(model: TextToImageDiffusion, model_key: str, prompt: str, count: int, steps: int, guidance_scale: float) -> torch.Tensor:
-    """Base-model samples of the class prompt, cached under a hash of everything they depend on."""
-    key = hashlib.sha256(f"{model_key}|{prompt}|{count}|{steps}|{guidance_scale}".encode()).hexdigest()[:16]
+def regularization_images(model: TextToImageDiffusion, model_key: str, prompt: str, count: int, steps: int, guidance_scale: float,
+                          sampler: Sampler = DEFAULT_SAMPLER) -> torch.Tensor:
+    """Base-model samples of the class prompt (the bench's sampler), cached under a hash of everything they depend on."""
+    sampler_key = "" if sampler == DEFAULT_SAMPLER else f"|{sorted(sampler.describe().items())}"  # default keeps the published cache keys
+    key = hashlib.sha256(f"{model_key}|{prompt}|{count}|{steps}|{guidance_scale}{sampler_key}".encode()).hexdigest()[:16]
     path = cache_root() / "t2i-regularization" / f"{key}.safetensors"
     if path.is_file():
         return load_file(str(path))["images"]
     noise = torch.stack([fixed_noise(0, model.latent_shape, "regularization", j) for j in range(count)])
-    images = model.sample([prompt] * count, noise, steps, guidance_scale)
+    purposes = [("regularization", j) for j in range(count)]
+    images = model.sample([prompt] * count, noise, steps, guidance_scale, sampler=sampler, noise_seeds=sampling_noise_seeds(0, purposes))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".tmp{os.getpid()}")
     save_file({"images": images.contiguous()}, str(temporary))
@@ -96,11 +109,13 @@ class TextToImageTrack(Track):
 
     def check_ready(self, bench: BenchSpec, options: BuildOptions) -> None:
         _split_options(bench.data)
+        bench_sampler(bench.evaluation)
         if t2i_datasets.is_dataset_bench(bench):
             t2i_datasets.check_ready(bench, options)
         config = dict(bench.backbone)
         name = config.pop("name", None)
         T2I_BACKBONES.get(str(name))
+        pop_compute_options(config)
         if name == "stable-diffusion":
             check_layout(weights_folder(config, options))
 
@@ -123,11 +138,12 @@ class TextToImageTrack(Track):
         model.regularization_prompt = loaded.data.class_prompt
         model.regularization_images = regularization_images(
             model, key, loaded.data.class_prompt, count, int(track_options.get("regularization_steps", 25)),
-            float(track_options.get("guidance_scale", 1.0))) if count else None
+            float(track_options.get("guidance_scale", 1.0)), bench_sampler(bench.evaluation)) if count else None
         return model
 
     def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, seed: int, device: torch.device, record_path: Path) -> Evaluator:
         _, _, track_options = _split_options(bench.data)
+        guidance_scale, sampler = float(track_options.get("guidance_scale", 1.0)), bench_sampler(bench.evaluation)
         if t2i_datasets.is_dataset_bench(bench):
-            return t2i_datasets.DatasetEvaluator(bench, loaded.data, profile, seed, device, record_path, float(track_options.get("guidance_scale", 1.0)))
-        return T2IEvaluator(bench, loaded.data, profile, seed, device, record_path, float(track_options.get("guidance_scale", 1.0)))
+            return t2i_datasets.DatasetEvaluator(bench, loaded.data, profile, seed, device, record_path, guidance_scale, sampler)
+        return T2IEvaluator(bench, loaded.data, profile, seed, device, record_path, guidance_scale, sampler)

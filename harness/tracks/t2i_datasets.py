@@ -19,11 +19,12 @@ import torch
 from benchmarks.concepts import CONCEPT_SOURCES as DATASET_SOURCES
 from benchmarks.concepts.manifest import require_data
 from benchmarks.concepts.tasks import load_concept_tasks
+from harness.backbones.samplers import Sampler
 from harness.bench import BenchSpec, Profile
 from harness.errors import UsageError
 from harness.seeding import numpy_rng
 from harness.tracks._base import BuildOptions, LoadedBench
-from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise
+from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise, sampling_noise_seeds
 from metrics import METRICS
 from metrics.kernel_mmd import MMD_SCALE
 from metrics.t2i_features import _sample_features
@@ -139,9 +140,9 @@ class DatasetEvaluator(T2IEvaluator):
     grid) with feature metrics in place of the digit judges."""
 
     def __init__(self, bench: BenchSpec, data: DatasetConcepts, profile: Profile, seed: int, device: torch.device,
-                 record_path: Path, guidance_scale: float) -> None:
+                 record_path: Path, guidance_scale: float, sampler: Sampler) -> None:
         self.bench, self.data, self.tasks, self.profile, self.seed = bench, data, data.tasks, profile, seed
-        self.guidance_scale, self.device = guidance_scale, device
+        self.guidance_scale, self.sampler, self.device = guidance_scale, sampler, device
         self.cache: dict[object, object] = {}
         self._load_drift(record_path)
         self.last_details: list[dict[str, object]] = []
@@ -161,7 +162,8 @@ class DatasetEvaluator(T2IEvaluator):
         requests = [(prompt, (task.token, k, j)) for task in seen for k, prompt in enumerate(task.eval_prompts) for j in range(per_prompt)]
         noise = torch.stack([fixed_noise(self.seed, backbone.latent_shape, *purpose) for _, purpose in requests])
         backbone.eval()
-        images = backbone.sample([prompt for prompt, _ in requests], noise, self.profile.sampling_steps, self.guidance_scale)
+        images = backbone.sample([prompt for prompt, _ in requests], noise, self.profile.sampling_steps, self.guidance_scale,
+                                 sampler=self.sampler, noise_seeds=sampling_noise_seeds(self.seed, [purpose for _, purpose in requests]))
         return list(torch.split(images, [len(task.eval_prompts) * per_prompt for task in seen]))
 
     def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
@@ -179,5 +181,5 @@ class DatasetEvaluator(T2IEvaluator):
 
     def describe(self) -> dict[str, object]:
         return {"manifest_hash": self.data.manifest_hash, "task_order": self.data.task_order, "resolution": self.data.resolution,
-                "guidance_scale": self.guidance_scale, "samples_per_prompt": self.profile.eval_samples_per_class,
+                "guidance_scale": self.guidance_scale, **self.sampler.describe(), "samples_per_prompt": self.profile.eval_samples_per_class,
                 "drift_features": self.drift_path.name, "drift_feature_space": "CLIP ViT-B/32 image features"}

@@ -18,11 +18,12 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from benchmarks.data.digit_concepts import ConceptBench, ConceptTask
+from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
 from harness.backbones.tiny_t2i import digit_prompt
 from harness.bench import BenchSpec, Profile
 from harness.errors import UsageError
 from harness.sample_grid import save_sample_grid
-from harness.seeding import numpy_rng, torch_generator
+from harness.seeding import derive_seed, numpy_rng, torch_generator
 from harness.tracks._base import Evaluator
 from metrics import METRICS
 from metrics.judge import JudgeConfig, judge_outputs, load_or_train_judge
@@ -31,6 +32,11 @@ from metrics.judge import JudgeConfig, judge_outputs, load_or_train_judge
 def fixed_noise(seed: int, shape: tuple[int, ...], *purpose: object) -> torch.Tensor:
     """Starting noise of one sample, a function of (seed, purpose) only."""
     return torch.randn(shape, generator=torch_generator(seed, "eval-noise", *purpose))
+
+
+def sampling_noise_seeds(seed: int, purposes: list[tuple[object, ...]]) -> list[int]:
+    """Seeds of the per-step noise of stochastic samplers, one per sample, a function of (seed, purpose) only."""
+    return [derive_seed(seed, "sampling-noise", *purpose) for purpose in purposes]
 
 
 class ConceptEvaluation:
@@ -74,13 +80,13 @@ class ConceptEvaluation:
 
 class T2IEvaluator(Evaluator):
     def __init__(self, bench: BenchSpec, data: ConceptBench, profile: Profile, seed: int, device: torch.device,
-                 record_path: Path, guidance_scale: float) -> None:
+                 record_path: Path, guidance_scale: float, sampler: Sampler = DEFAULT_SAMPLER) -> None:
         for name in bench.metrics:
             metric = METRICS.get(name)
             if metric.track != bench.track:
                 raise UsageError(f"bench {bench.name} lists metric {name} of track {metric.track}, but the bench is {bench.track}")
         self.bench, self.data, self.tasks, self.profile, self.seed = bench, data, data.tasks, profile, seed
-        self.guidance_scale = guidance_scale
+        self.guidance_scale, self.sampler = guidance_scale, sampler
         config = JudgeConfig(**bench.judge)
         digits = data.digits
         judge, self.digit_judge_key = load_or_train_judge(digits.train_x, digits.train_y, digits.num_classes, config)
@@ -110,7 +116,8 @@ class T2IEvaluator(Evaluator):
         requests = self._requests(after_task)
         noise = torch.stack([fixed_noise(self.seed, backbone.latent_shape, *purpose) for _, purpose in requests])
         backbone.eval()
-        images = backbone.sample([prompt for prompt, _ in requests], noise, self.profile.sampling_steps, self.guidance_scale)
+        images = backbone.sample([prompt for prompt, _ in requests], noise, self.profile.sampling_steps, self.guidance_scale,
+                                 sampler=self.sampler, noise_seeds=sampling_noise_seeds(self.seed, [purpose for _, purpose in requests]))
         per_prompt = self.profile.eval_samples_per_class
         sizes = [len(task.eval_prompts) * per_prompt for task in self.tasks[: after_task + 1]]
         parts = list(torch.split(images, sizes + [images.shape[0] - sum(sizes)]))
@@ -137,6 +144,7 @@ class T2IEvaluator(Evaluator):
 
     def describe(self) -> dict[str, object]:
         return {"judge_cache_key": self.judge_key, "digit_judge_cache_key": self.digit_judge_key, "guidance_scale": self.guidance_scale,
+                **({} if self.sampler == DEFAULT_SAMPLER else self.sampler.describe()),
                 "samples_per_prompt": self.profile.eval_samples_per_class, "drift_features": self.drift_path.name}
 
     def after_task(self, method: Any, after_task: int, record: dict[str, Any]) -> None:
