@@ -21,6 +21,7 @@ from harness.names import TASK_NAME_TEXT, is_safe_name, is_task_name
 
 SCHEMA_VERSION = 1
 STATUSES = ("running", "complete", "failed")
+ANY_STATUS = "any"  # a filter value meaning every status (`harness export --status any`)
 REQUIRED_KEYS = ("schema_version", "status", "run_key", "bench", "method", "seed", "tasks_done", "metrics")
 HEX = re.compile(r"[0-9a-f]{1,64}")
 SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -10,70 +10,24 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 
-from harness.bench import BenchSpec, load_bench
 from harness.checkpoint import prune_checkpoints, save_checkpoint
 from harness.environment import describe, pick_device
 from harness.errors import HarnessError, RecordComplete, RunFailure, UsageError
-from harness.hparams import build_hparams, hparams_dict, hparams_hash
-from harness.record import SCHEMA_VERSION, checkpoint_dir, read_record, record_path, write_record
+from harness.hparams import hparams_dict
+from harness.record import SCHEMA_VERSION, read_record, write_record
 from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
 from harness.seeding import derive_seed
+from harness.run_spec import PreparedRun, RunSpec, prepare
 from harness.tracks import TRACK_REGISTRY, BuildOptions, Evaluator
-from methods import METHODS, Method, TrainContext
+from methods import Method, TrainContext
 from metrics import METRICS
 from metrics.continual import summarize
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    method: str
-    bench: str
-    seed: int = 0
-    overrides: dict[str, str] = field(default_factory=dict)
-    profile: str = "default"
-    results_dir: Path = Path("results")
-    data_root: str | None = None
-    weights: str | None = None
-    order_seed: int | None = None  # shuffles a concept bench's task order; part of the run key
-    device: str = "cpu"
-    force: bool = False
-    progress: bool = False
-
-
-@dataclass
-class PreparedRun:
-    spec: RunSpec
-    bench: BenchSpec
-    method_cls: type[Method]
-    hparams: Any
-    hparams_hash: str
-    record_path: Path
-    checkpoint_dir: Path
-
-
-def prepare(spec: RunSpec) -> PreparedRun:
-    """Resolve names and hparams; every usage error surfaces here, before any work."""
-    bench = load_bench(spec.bench)
-    method_cls = METHODS.get(spec.method)
-    if bench.track not in method_cls.tracks:
-        raise UsageError(
-            f"method {spec.method} supports tracks {', '.join(sorted(method_cls.tracks))}, "
-            f"but bench {bench.name} is track {bench.track}: pick a bench of a supported track"
-        )
-    bench.profile(spec.profile)
-    pick_device(spec.device)
-    TRACK_REGISTRY.get(bench.track).check_ready(bench, BuildOptions(spec.data_root, spec.weights, spec.order_seed))
-    hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
-    digest = hparams_hash(hparams_dict(hparams))
-    key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed, spec.order_seed)
-    return PreparedRun(spec, bench, method_cls, hparams, digest, record_path(*key), checkpoint_dir(*key))
 
 
 def _now() -> str:

@@ -11,16 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-import torch
-
-from harness.commands.show import render
 from harness.console import echo, say
 from harness.errors import RecordComplete, UsageError
 from harness.folders import USER_RESULTS_ENV, user_results_default, writable_folder
 from harness.hparams import parse_assignments
 from harness.record import read_record
 from harness.presets import apply_preset
-from harness.runner import RunSpec, execute
 
 
 def available_cpus() -> int:
@@ -51,6 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _complete(path: Path, seed: int) -> int:
+    from harness.commands.show import render
+
     say(f"run record {path} is already complete:\n")
     say(render(read_record(path)))
     say(f"\nto rerun it: add --force (overwrites this record), or run another seed with --seed {seed + 1}")
@@ -58,13 +56,15 @@ def _complete(path: Path, seed: int) -> int:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from harness.commands.show import render
+    from harness.run_spec import RunSpec, prepare
+
     threads = available_cpus() if args.threads is None else args.threads
     if threads < 1:
         raise UsageError(f"--threads {args.threads} must be >= 1")
     if args.seed < 0:
         raise UsageError(f"--seed {args.seed} must be >= 0")
     results = writable_folder(args.results if args.results is not None else user_results_default(), "--results")
-    torch.set_num_threads(threads)
     method, overrides = apply_preset(args.bench, args.preset, args.method, parse_assignments(args.overrides))
     spec = RunSpec(
         method=method,
@@ -80,6 +80,12 @@ def handle(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
+    prepare(spec)  # a bad name or value fails here, before torch and the track's libraries load
+    import torch
+
+    from harness.runner import execute
+
+    torch.set_num_threads(threads)
     try:
         path = execute(spec, echo=echo)
     except RecordComplete as done:
