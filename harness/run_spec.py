@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.bench import BenchSpec, load_bench
 from harness.errors import UsageError
+from harness.eval_schedule import EvalSchedule, parse_schedule
 from harness.hparams import build_hparams, hparams_dict, hparams_hash
 from harness.record import checkpoint_dir, record_path
 from methods import METHODS
@@ -30,6 +31,7 @@ class RunSpec:
     device: str = "cpu"
     force: bool = False
     progress: bool = False
+    eval_rows: str | None = None  # 'all' or 'every-K'; None: the bench's eval_rows (part of the run key when sparse)
 
 
 @dataclass
@@ -41,12 +43,14 @@ class PreparedRun:
     hparams_hash: str
     record_path: Path
     checkpoint_dir: Path
+    schedule: EvalSchedule = EvalSchedule()
 
 
 def prepare(spec: RunSpec) -> PreparedRun:
     """Resolve names and hparams; every usage error surfaces here, before any work."""
     bench = load_bench(spec.bench)
     bench.profile(spec.profile)
+    schedule = parse_schedule(spec.eval_rows if spec.eval_rows is not None else bench.eval_rows, "--eval-rows")
     method_cls = METHODS.get(spec.method)  # imports the method's file (and torch) only for a known name
     from harness.environment import pick_device
     from harness.tracks import TRACK_REGISTRY, BuildOptions
@@ -60,5 +64,8 @@ def prepare(spec: RunSpec) -> PreparedRun:
     TRACK_REGISTRY.get(bench.track).check_ready(bench, BuildOptions(spec.data_root, spec.weights, spec.order_seed))
     hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
     digest = hparams_hash(hparams_dict(hparams))
-    key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed, spec.order_seed)
-    return PreparedRun(spec, bench, method_cls, hparams, digest, record_path(*key), checkpoint_dir(*key))
+    track = TRACK_REGISTRY.get(bench.track)
+    if schedule.sparse and not track.sparse_rows:
+        raise UsageError(f"--eval-rows {schedule.name}: the {bench.track} track evaluates every row; only 'all' is supported there")
+    key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed, spec.order_seed, schedule.every)
+    return PreparedRun(spec, bench, method_cls, hparams, digest, record_path(*key), checkpoint_dir(*key), schedule)

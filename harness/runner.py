@@ -60,6 +60,7 @@ def _fresh_record(run: PreparedRun, device: torch.device) -> dict[str, Any]:
             }
             for name in bench.metrics
         },
+        **({"eval_rows": run.schedule.record_block(size)} if run.schedule.sparse else {}),
         "summary": None,
         "created_at": _now(),
         "updated_at": _now(),
@@ -142,10 +143,11 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
     method.learn(tasks[t])
     train_s = time.perf_counter() - train_started
     eval_started = time.perf_counter()
-    scores = evaluator.evaluate(method.backbone, t)
+    scored = run.schedule.tasks_scored(t, len(tasks))
+    scores = evaluator.evaluate(method.backbone, t) if len(scored) == t + 1 else evaluator.evaluate(method.backbone, t, only=scored)
     eval_s = time.perf_counter() - eval_started
     for name, row in scores.items():
-        bad = [(i, value) for i, value in enumerate(row) if not math.isfinite(value)]
+        bad = [(i, value) for i, value in enumerate(row) if i in scored and not math.isfinite(value)]
         if bad:
             raise RunFailure(f"metric {name} returned {bad[0][1]} on task {bad[0][0] + 1} after task {t + 1}")
         record["metrics"][name]["matrix"][t][: t + 1] = row
@@ -171,7 +173,7 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
     write_record(run.record_path, record)
     prune_checkpoints(run.checkpoint_dir, keep=t)
     headline = run.bench.headline[0]
-    echo(f"task {t + 1}/{len(tasks)}: {headline} " + " ".join(f"{v:.3f}" for v in scores[headline]) + f"  ({train_s:.1f}s train, {eval_s:.1f}s eval)")
+    echo(f"task {t + 1}/{len(tasks)}: {headline} " + " ".join("-" if v is None else f"{v:.3f}" for v in scores[headline]) + f"  ({train_s:.1f}s train, {eval_s:.1f}s eval)")
 
 
 def _mark_failed(run: PreparedRun, record: dict[str, Any], message: str) -> None:

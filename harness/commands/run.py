@@ -43,6 +43,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores this process may use)")
     parser.add_argument("--force", action="store_true", help="overwrite a complete record / ignore an incomplete one")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    parser.add_argument("--eval-rows", default=None, metavar="all|every-K",
+                        help="score every seen task after every task (all), or only after every K-th task and the last, the just-learned task "
+                             "always (every-K; part of the run key; default: the bench's eval_rows, else all)")
+    parser.add_argument("--dry-run", action="store_true", help="print training steps, generated images and a wall-time estimate from a short calibration; run nothing")
     parser.set_defaults(handler=handle)
 
 
@@ -79,13 +83,19 @@ def handle(args: argparse.Namespace) -> int:
         device=args.device,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
+        eval_rows=args.eval_rows,
     )
-    prepare(spec)  # a bad name or value fails here, before torch and the track's libraries load
+    run = prepare(spec)  # a bad name or value fails here, before torch and the track's libraries load
     import torch
 
     from harness.runner import execute
 
     torch.set_num_threads(threads)
+    if args.dry_run:
+        from harness import dry_run
+
+        say(dry_run.describe(run, dry_run.calibrate(run, echo)))
+        return 0
     try:
         path = execute(spec, echo=echo)
     except RecordComplete as done:

@@ -44,7 +44,8 @@ class Evaluator(abc.ABC):
 
     @abc.abstractmethod
     def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        """{metric: [score on task 0, ..., score on task after_task]}."""
+        """{metric: [score on task 0, ..., score on task after_task]}. A track with `sparse_rows`
+        also takes `only=[task indices]` and returns None for the tasks it did not score."""
 
     def describe(self) -> dict[str, object]:
         """Evaluator facts for the record's `evaluation` block."""
@@ -62,6 +63,7 @@ class Track(abc.ABC):
     """One track: subclasses implement loading, backbone construction and evaluation."""
 
     name: str = ""
+    sparse_rows: bool = False  # its evaluator can score only some seen tasks (`evaluate(..., only=...)`): --eval-rows every-K
 
     @abc.abstractmethod
     def task_names(self, bench: BenchSpec) -> list[str]:

@@ -27,8 +27,8 @@ class _ClassGenEvaluation(Evaluator):
     def last_details(self) -> list[dict[str, object]]:  # type: ignore[override]
         return self.inner.last_details
 
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        return self.inner.evaluate(backbone, after_task)
+    def evaluate(self, backbone: torch.nn.Module, after_task: int, only: list[int] | None = None) -> dict[str, list[float | None]]:
+        return self.inner.evaluate(backbone, after_task, only)
 
     def describe(self) -> dict[str, object]:
         return self.inner.describe()
@@ -45,6 +45,8 @@ class _ClassGenEvaluation(Evaluator):
 
 @register_track("class-gen")
 class ClassGenTrack(Track):
+    sparse_rows = True
+
     def task_names(self, bench: BenchSpec) -> list[str]:
         return [task_name(classes) for classes in bench.tasks]
 
