@@ -8,9 +8,12 @@ Schema (version 1; every field is checked by harness/record_validation.py):
   tasks_done, timing {setup_s, per_task: [{train_s, eval_s, checkpoint_s}], total_s},
   evaluation {...evaluator facts, e.g. judge cache key and test accuracy},
   metrics {name: {higher_is_better, description, matrix: T x T with null above the diagonal}},
+  eval_rows (optional, sparse schedules only): {schedule: "every-K", full_rows: [0-based rows scored in
+    full]}; other rows hold only their diagonal entry (harness/eval_schedule.py); absent: every row,
   details {name: T x T matrix of per-task breakdowns a metric chose to keep} (optional, e.g.
     bits_per_dim's per-timestep-range terms),
-  summary {name: {average, average_incremental, forgetting_*}}   (complete records only),
+  summary {name: {average, average_incremental, forgetting_*}}   (complete records only; null where
+    a sparse schedule lacks the rows an aggregate reads, metrics/continual.py NEEDS),
   samples (optional): bare file name, beside the record, of a PNG grid of the final samples,
   checkpoint_sha256 (optional): per finished task, the sha256 of its checkpoint's tensor file,
   environment_history (optional): [{from_task, environment}], one segment per environment a

@@ -28,7 +28,7 @@ def _check(matrix: Matrix) -> int:
         if len(row) != size:
             raise ValueError(f"score matrix row {t} has {len(row)} entries, expected {size}")
         if row[t] is None:
-            raise ValueError(f"score matrix row {t} has no diagonal entry")
+            raise ValueError(f"score matrix row {t} has a missing entry on the diagonal")
         if t == size - 1 and any(row[i] is None for i in range(t + 1)):
             raise ValueError("score matrix last row has a missing entry")
     return size

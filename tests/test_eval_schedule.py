@@ -50,7 +50,7 @@ def test_aggregates_on_a_sparse_matrix_say_what_they_need(higher):
 def test_a_matrix_without_its_last_row_or_diagonal_is_refused():
     with pytest.raises(ValueError, match="last row"):
         summarize([[0.9, None], [None, 0.8]], True)
-    with pytest.raises(ValueError, match="diagonal"):
+    with pytest.raises(ValueError, match="missing entry on the diagonal"):
         summarize([[0.9, None], [0.5, None]], True)
 
 
