@@ -75,7 +75,8 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
         step_started = time.perf_counter()
         method.learn(loaded.tasks[0])
         seconds.append(time.perf_counter() - step_started)
-    per_step = max(seconds[1] - seconds[0], 0.0) / (more - few) if more > few else seconds[1] / more
+    # the difference drops the warm-up; when noise makes it non-positive, the longer training's mean is the (upper) estimate
+    per_step = (seconds[1] - seconds[0]) / (more - few) if more > few and seconds[1] > seconds[0] else seconds[1] / more
     eval_started = time.perf_counter()
     evaluator.evaluate(method.backbone, 0)
     per_image = (time.perf_counter() - eval_started) / images

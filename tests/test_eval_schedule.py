@@ -88,3 +88,17 @@ def test_a_track_without_sparse_rows_refuses_a_sparse_schedule(tiny_cls_bench):
 
     with pytest.raises(UsageError, match="only 'all'"):
         prepare(RunSpec(method="ft", bench=str(tiny_cls_bench), eval_rows="every-2"))
+
+
+def test_dry_run_counts_steps_and_images_and_calibrates_without_writing_a_record(tmp_path, capsys):
+    from harness.cli import main
+    from harness.dry_run import count
+    from harness.run_spec import RunSpec, prepare
+
+    bench = write_bench(tmp_path, tasks=[[0, 1], [2, 3], [4, 5], [6, 7]])
+    cost = count(prepare(RunSpec(method="finetune", bench=str(bench), eval_rows="every-2", results_dir=tmp_path / "r")))
+    assert (cost.training_steps, cost.evaluations, cost.generated_images) == (4 * 4, 1 + 2 + 1 + 4, (1 + 2 + 1 + 4) * 2 * 6)
+    assert main(["run", "--method", "finetune", "--bench", str(bench), "--eval-rows", "every-2", "--dry-run", "--results", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "training steps:    16" in out and "generated images:  96" in out and "estimated wall:" in out
+    assert not (tmp_path / "r" / "runs").exists()
