@@ -18,6 +18,7 @@ import yaml
 
 from harness.bench_checks import check_fields, check_tasks, check_top_level
 from harness.errors import UsageError
+from harness.eval_schedule import parse_schedule
 from harness.registry import Registry
 from metrics.continual import FORGETTING_DEFINITIONS
 
@@ -66,6 +67,7 @@ class BenchSpec:
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {method, set: {hparam: value}}
     resources: Resources = field(default_factory=Resources)
     forgetting: str = ""  # the forgetting definition its leaderboard table shows ("": its track's default)
+    eval_rows: str = "all"  # which score-matrix rows are evaluated in full (harness/eval_schedule.py)
     spec_hash: str = ""
     path: str = ""
 
@@ -184,6 +186,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         presets=_presets(raw.get("presets", {}), path),
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
         forgetting=_forgetting(raw.get("forgetting", ""), path),
+        eval_rows=parse_schedule(raw.get("eval_rows", "all"), f"bench spec {path}: eval_rows").name,
         spec_hash=_spec_hash(raw),
         path=str(path),
     )

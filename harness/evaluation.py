@@ -83,13 +83,19 @@ class ClassGenEvaluator:
         self.setup_seconds = time.perf_counter() - started
         self.cache: dict[object, object] = {}  # per-run artefacts metrics reuse (e.g. real-image features)
         self.last_details: list[dict[str, object]] = []
-        self.last_samples: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self.last_samples: list[tuple[torch.Tensor, torch.Tensor] | None] = []  # per seen task; None where not scored
 
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        """{metric: [score on task 0, ..., score on task after_task]}."""
-        scores: dict[str, list[float]] = {name: [] for name in self.bench.metrics}
+    def evaluate(self, backbone: torch.nn.Module, after_task: int, only: list[int] | None = None) -> dict[str, list[float | None]]:
+        """{metric: [score on task 0, ..., score on task after_task]}; with `only`, None for the other tasks."""
+        scores: dict[str, list[float | None]] = {name: [] for name in self.bench.metrics}
         self.last_samples, self.last_details = [], []
         for task in self.tasks[: after_task + 1]:
+            if only is not None and task.index not in only:
+                for name in self.bench.metrics:
+                    scores[name].append(None)
+                self.last_details.append({})
+                self.last_samples.append(None)
+                continue
             evaluation = TaskEvaluation(self, backbone, task, after_task)
             for name in self.bench.metrics:
                 scores[name].append(METRICS.get(name).compute(evaluation))

@@ -8,9 +8,12 @@ Schema (version 1; every field is checked by harness/record_validation.py):
   tasks_done, timing {setup_s, per_task: [{train_s, eval_s, checkpoint_s}], total_s},
   evaluation {...evaluator facts, e.g. judge cache key and test accuracy},
   metrics {name: {higher_is_better, description, matrix: T x T with null above the diagonal}},
+  eval_rows (optional, sparse schedules only): {schedule: "every-K", full_rows: [0-based rows scored in
+    full]}; other rows hold only their diagonal entry (harness/eval_schedule.py); absent: every row,
   details {name: T x T matrix of per-task breakdowns a metric chose to keep} (optional, e.g.
     bits_per_dim's per-timestep-range terms),
-  summary {name: {average, average_incremental, forgetting_*}}   (complete records only),
+  summary {name: {average, average_incremental, forgetting_*}}   (complete records only; null where
+    a sparse schedule lacks the rows an aggregate reads, metrics/continual.py NEEDS),
   samples (optional): bare file name, beside the record, of a PNG grid of the final samples,
   checkpoint_sha256 (optional): per finished task, the sha256 of its checkpoint's tensor file,
   environment_history (optional): [{from_task, environment}], one segment per environment a
@@ -35,21 +38,25 @@ from harness.record_validation import REQUIRED_KEYS, SCHEMA_VERSION, STATUSES, p
 __all__ = ["REQUIRED_KEYS", "SCHEMA_VERSION", "STATUSES", "run_stem", "record_path", "checkpoint_dir", "write_record", "read_record", "validate_record"]
 
 
-def _run_parts(bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> str:
+def _run_parts(bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None, eval_every: int = 1) -> str:
     for value, what in ((bench, "bench name"), (method, "method name"), (hparams_hash, "hparams hash"), (profile, "profile name")):
         check_name(value, what, "run key")
     for value, what in ((seed, "seed"), (order_seed, "order seed")):
         if value is not None and (type(value) is not int or not 0 <= value < 2**32):
             raise UsageError(f"{what} {value!r} must be an integer in [0, 2**32)")
-    return run_stem(method, hparams_hash, profile, seed, order_seed)
+    if type(eval_every) is not int or not 1 <= eval_every <= 9999:
+        raise UsageError(f"evaluation schedule every-{eval_every!r} must have a whole number from 1 to 9999")
+    return run_stem(method, hparams_hash, profile, seed, order_seed, eval_every)
 
 
-def record_path(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> Path:
-    return Path(results_dir) / "runs" / bench / f"{_run_parts(bench, method, hparams_hash, profile, seed, order_seed)}.json"
+def record_path(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None,
+                eval_every: int = 1) -> Path:
+    return Path(results_dir) / "runs" / bench / f"{_run_parts(bench, method, hparams_hash, profile, seed, order_seed, eval_every)}.json"
 
 
-def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None) -> Path:
-    return Path(results_dir) / "checkpoints" / bench / _run_parts(bench, method, hparams_hash, profile, seed, order_seed)
+def checkpoint_dir(results_dir: Path, bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None,
+                   eval_every: int = 1) -> Path:
+    return Path(results_dir) / "checkpoints" / bench / _run_parts(bench, method, hparams_hash, profile, seed, order_seed, eval_every)
 
 
 def checkpoint_dir_of(record: Path) -> Path:

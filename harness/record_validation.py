@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UsageError
+from harness.eval_schedule import EvalSchedule, parse_schedule
 from harness.hparams import hparams_hash
 from harness.names import TASK_NAME_TEXT, is_safe_name, is_task_name
 
 SCHEMA_VERSION = 1
 STATUSES = ("running", "complete", "failed")
+ANY_STATUS = "any"  # a filter value meaning every status (`harness export --status any`)
 REQUIRED_KEYS = ("schema_version", "status", "run_key", "bench", "method", "seed", "tasks_done", "metrics")
 HEX = re.compile(r"[0-9a-f]{1,64}")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -49,9 +51,10 @@ def _name(value: Any, field: str) -> str:
     return value
 
 
-def run_stem(method: str, hparams_hash_: str, profile: str, seed: int, order_seed: int | None = None) -> str:
+def run_stem(method: str, hparams_hash_: str, profile: str, seed: int, order_seed: int | None = None, eval_every: int = 1) -> str:
     order = "" if order_seed is None else f"-order{order_seed}"  # a task order other than the bench's
-    return f"{method}-{hparams_hash_}-{profile}-seed{seed}{order}"
+    rows = "" if eval_every == 1 else f"-every{eval_every}"  # a sparse evaluation schedule
+    return f"{method}-{hparams_hash_}-{profile}-seed{seed}{order}{rows}"
 
 
 def _check_bench(bench: Any) -> int:
@@ -86,26 +89,28 @@ def _check_method(method: Any) -> None:
     _require(stored == actual, f"method.hparams_hash {stored} is not the hash of its hparams ({actual})")
 
 
-def _check_matrix(matrix: Any, size: int, tasks_done: int, field: str) -> None:
+def _check_matrix(matrix: Any, size: int, tasks_done: int, field: str, full_rows: set[int]) -> None:
     _require(isinstance(matrix, list) and len(matrix) == size and all(isinstance(row, list) and len(row) == size for row in matrix),
              f"{field} must be a {size}x{size} matrix (one row and one column per task)")
     for t, row in enumerate(matrix):
         for i, value in enumerate(row):
-            if i > t or t >= tasks_done:
+            if t < tasks_done and i < t and t not in full_rows:
+                _require(value is None, f"{field}[{t}][{i}] = {value!r} must be null: row {t} is not evaluated in full (eval_rows)")
+            elif i > t or t >= tasks_done:
                 _require(value is None or _is_number(value), f"{field}[{t}][{i}] = {value!r} must be null or a finite number")
                 _require(i <= t or value is None, f"{field}[{t}][{i}] is above the diagonal and must be null")
             else:
                 _require(_is_number(value), f"{field}[{t}][{i}] = {value!r} must be a finite number (task {t + 1} is done)")
 
 
-def _check_metrics(metrics: Any, size: int, tasks_done: int, headline: list[str]) -> None:
+def _check_metrics(metrics: Any, size: int, tasks_done: int, headline: list[str], full_rows: set[int]) -> None:
     _require(isinstance(metrics, dict) and metrics, "metrics must be a non-empty object")
     for name, entry in metrics.items():
         _name(name, "metric name")
         _require(isinstance(entry, dict), f"metrics.{name} must be an object")
         _require(type(entry.get("higher_is_better")) is bool, f"metrics.{name}.higher_is_better {entry.get('higher_is_better')!r} must be true or false")
         _require(isinstance(entry.get("description", ""), str), f"metrics.{name}.description must be a string")
-        _check_matrix(entry.get("matrix"), size, tasks_done, f"metrics.{name}.matrix")
+        _check_matrix(entry.get("matrix"), size, tasks_done, f"metrics.{name}.matrix", full_rows)
     missing = [name for name in headline if name not in metrics]
     _require(not missing, f"headline metric {missing[0] if missing else ''} has no score matrix")
 
@@ -137,6 +142,18 @@ def _check_optional(record: dict[str, Any], size: int) -> None:
     _require(record.get("error") is None or isinstance(record["error"], str), "error must be a string or null")
 
 
+def _check_eval_rows(block: Any, size: int) -> EvalSchedule:
+    if block is None:
+        return EvalSchedule()
+    _require(isinstance(block, dict) and set(block) == {"schedule", "full_rows"}, "eval_rows must be an object with schedule and full_rows")
+    try:
+        schedule = parse_schedule(block["schedule"], "eval_rows.schedule")
+    except UsageError as exc:
+        raise _Bad(str(exc)) from None
+    _require(block["full_rows"] == schedule.full_rows(size), f"eval_rows.full_rows must be {schedule.full_rows(size)} for schedule {schedule.name} on {size} tasks")
+    return schedule
+
+
 def _check(record: dict[str, Any]) -> None:
     size = _check_bench(record["bench"])
     _check_method(record["method"])
@@ -146,10 +163,11 @@ def _check(record: dict[str, Any]) -> None:
     bench, method = record["bench"], record["method"]
     order_seed = record.get("order_seed")
     _require(order_seed is None or (_is_int(order_seed) and 0 <= order_seed < 2**32), f"order_seed {order_seed!r} must be null or an integer in [0, 2**32)")
-    expected = run_stem(method["name"], method["hparams_hash"], bench["profile"], seed, order_seed)
-    _require(record["run_key"] == expected, f"run_key {record['run_key']!r} does not match its method, hparams hash, profile and seed ({expected})")
+    schedule = _check_eval_rows(record.get("eval_rows"), size)
+    expected = run_stem(method["name"], method["hparams_hash"], bench["profile"], seed, order_seed, schedule.every)
+    _require(record["run_key"] == expected, f"run_key {record['run_key']!r} does not match its method, hparams hash, profile, seed and eval_rows ({expected})")
     _check_environment(record.get("environment"), "environment")
-    _check_metrics(record["metrics"], size, tasks_done, list(bench.get("headline", [])))
+    _check_metrics(record["metrics"], size, tasks_done, list(bench.get("headline", [])), set(schedule.full_rows(size)))
     if record["status"] == "complete":
         _require(tasks_done == size, f"a complete record must have done all {size} tasks, not {tasks_done}")
         _require(isinstance(record.get("summary"), dict), "a complete record must have a summary")

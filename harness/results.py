@@ -22,10 +22,9 @@ import pandas as pd
 from harness.errors import UsageError
 from harness.leaderboard.frame import AGGREGATES, MATRIX_COLUMNS, RECORD_COLUMNS, matrices_frame, records_frame
 from harness.leaderboard.load import BenchTable, TableKey, load_record_files
-from harness.record import STATUSES
+from harness.record_validation import ANY_STATUS, STATUSES
 
 COLLECTIONS = ("runs", "sweeps")
-ANY_STATUS = "any"
 PathLike = Union[str, Path]
 Warn = Callable[[str], None]
 

@@ -10,70 +10,24 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 
-from harness.bench import BenchSpec, load_bench
 from harness.checkpoint import prune_checkpoints, save_checkpoint
 from harness.environment import describe, pick_device
 from harness.errors import HarnessError, RecordComplete, RunFailure, UsageError
-from harness.hparams import build_hparams, hparams_dict, hparams_hash
-from harness.record import SCHEMA_VERSION, checkpoint_dir, read_record, record_path, write_record
+from harness.hparams import hparams_dict
+from harness.record import SCHEMA_VERSION, read_record, write_record
 from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
 from harness.seeding import derive_seed
+from harness.run_spec import PreparedRun, RunSpec, prepare
 from harness.tracks import TRACK_REGISTRY, BuildOptions, Evaluator
-from methods import METHODS, Method, TrainContext
+from methods import Method, TrainContext
 from metrics import METRICS
 from metrics.continual import summarize
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    method: str
-    bench: str
-    seed: int = 0
-    overrides: dict[str, str] = field(default_factory=dict)
-    profile: str = "default"
-    results_dir: Path = Path("results")
-    data_root: str | None = None
-    weights: str | None = None
-    order_seed: int | None = None  # shuffles a concept bench's task order; part of the run key
-    device: str = "cpu"
-    force: bool = False
-    progress: bool = False
-
-
-@dataclass
-class PreparedRun:
-    spec: RunSpec
-    bench: BenchSpec
-    method_cls: type[Method]
-    hparams: Any
-    hparams_hash: str
-    record_path: Path
-    checkpoint_dir: Path
-
-
-def prepare(spec: RunSpec) -> PreparedRun:
-    """Resolve names and hparams; every usage error surfaces here, before any work."""
-    bench = load_bench(spec.bench)
-    method_cls = METHODS.get(spec.method)
-    if bench.track not in method_cls.tracks:
-        raise UsageError(
-            f"method {spec.method} supports tracks {', '.join(sorted(method_cls.tracks))}, "
-            f"but bench {bench.name} is track {bench.track}: pick a bench of a supported track"
-        )
-    bench.profile(spec.profile)
-    pick_device(spec.device)
-    TRACK_REGISTRY.get(bench.track).check_ready(bench, BuildOptions(spec.data_root, spec.weights, spec.order_seed))
-    hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
-    digest = hparams_hash(hparams_dict(hparams))
-    key = (spec.results_dir, bench.name, spec.method, digest, spec.profile, spec.seed, spec.order_seed)
-    return PreparedRun(spec, bench, method_cls, hparams, digest, record_path(*key), checkpoint_dir(*key))
 
 
 def _now() -> str:
@@ -106,6 +60,7 @@ def _fresh_record(run: PreparedRun, device: torch.device) -> dict[str, Any]:
             }
             for name in bench.metrics
         },
+        **({"eval_rows": run.schedule.record_block(size)} if run.schedule.sparse else {}),
         "summary": None,
         "created_at": _now(),
         "updated_at": _now(),
@@ -188,10 +143,11 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
     method.learn(tasks[t])
     train_s = time.perf_counter() - train_started
     eval_started = time.perf_counter()
-    scores = evaluator.evaluate(method.backbone, t)
+    scored = run.schedule.tasks_scored(t, len(tasks))
+    scores = evaluator.evaluate(method.backbone, t) if len(scored) == t + 1 else evaluator.evaluate(method.backbone, t, only=scored)
     eval_s = time.perf_counter() - eval_started
     for name, row in scores.items():
-        bad = [(i, value) for i, value in enumerate(row) if not math.isfinite(value)]
+        bad = [(i, value) for i, value in enumerate(row) if i in scored and not math.isfinite(value)]
         if bad:
             raise RunFailure(f"metric {name} returned {bad[0][1]} on task {bad[0][0] + 1} after task {t + 1}")
         record["metrics"][name]["matrix"][t][: t + 1] = row
@@ -217,7 +173,7 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
     write_record(run.record_path, record)
     prune_checkpoints(run.checkpoint_dir, keep=t)
     headline = run.bench.headline[0]
-    echo(f"task {t + 1}/{len(tasks)}: {headline} " + " ".join(f"{v:.3f}" for v in scores[headline]) + f"  ({train_s:.1f}s train, {eval_s:.1f}s eval)")
+    echo(f"task {t + 1}/{len(tasks)}: {headline} " + " ".join("-" if v is None else f"{v:.3f}" for v in scores[headline]) + f"  ({train_s:.1f}s train, {eval_s:.1f}s eval)")
 
 
 def _mark_failed(run: PreparedRun, record: dict[str, Any], message: str) -> None:

@@ -1,7 +1,35 @@
-"""Continual-learning methods, one file each; importing this package registers them all."""
+"""Continual-learning methods, one file each (registered by `@register_method`).
 
-from methods._base import METHODS, Method, TrainContext, register_method
-from methods import er, ewc, finetune, funlora, generative_replay, l2, lora_family, mle_coreset, vcl  # noqa: F401  (registration)
-from methods import clora_vit, finetune_cls, lwf, prompting, upper_bound  # noqa: F401  (class-cls track)
+The names each file registers are declared here, so naming methods (CLI choices, errors) imports
+no method; `METHODS.get(name)` imports the method's file on first use.
+"""
+
+from typing import Any
+
+from methods._registry import METHODS
+
+METHODS.declare("methods.er", ["er"])
+METHODS.declare("methods.ewc", ["ewc"])
+METHODS.declare("methods.finetune", ["finetune"])
+METHODS.declare("methods.funlora", ["funlora"])
+METHODS.declare("methods.generative_replay", ["generative-replay"])
+METHODS.declare("methods.l2", ["l2"])
+METHODS.declare("methods.lora_family", ["clora", "lora-seq", "magmax", "merge-init", "ortho-init"])
+METHODS.declare("methods.mle_coreset", ["mle-coreset"])
+METHODS.declare("methods.vcl", ["vcl"])
+# class-cls track
+METHODS.declare("methods.clora_vit", ["clora-vit"])
+METHODS.declare("methods.finetune_cls", ["ft", "ftpp"])
+METHODS.declare("methods.lwf", ["lwf"])
+METHODS.declare("methods.prompting", ["coda-p", "dualprompt", "l2p"])
+METHODS.declare("methods.upper_bound", ["upper-bound"])
 
 __all__ = ["METHODS", "Method", "TrainContext", "register_method"]
+
+
+def __getattr__(name: str) -> Any:  # the base class imports torch: only when asked for
+    if name in ("Method", "TrainContext", "register_method"):
+        from methods import _base
+
+        return getattr(_base, name)
+    raise AttributeError(f"module 'methods' has no attribute {name!r}")

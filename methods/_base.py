@@ -14,7 +14,7 @@ from typing import Any, Callable, ClassVar
 import torch
 
 from harness.bench import Profile
-from harness.registry import Registry
+from methods._registry import METHODS
 from harness.tasks import Task
 
 
@@ -68,9 +68,6 @@ class Method(abc.ABC):
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         prefix = "backbone."
         self.backbone.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
-
-
-METHODS: Registry[type[Method]] = Registry("method")
 
 
 def register_method(name: str) -> Callable[[type[Method]], type[Method]]:

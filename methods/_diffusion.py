@@ -17,6 +17,9 @@ from harness.tasks import Task
 from methods._base import Method
 
 
+CHECK_EVERY = 50  # GPU: steps between host reads of the loss (a finiteness check)
+
+
 class BatchStream:
     """Endless shuffled mini-batches (a new permutation per epoch) from one generator."""
 
@@ -47,7 +50,7 @@ def rehearsal_loss(
     """L_simple(current batch) + coef * L_simple(next replay batch); one forward pass over both."""
     if replay is None:
         return backbone.loss(images, labels, generator).mean()
-    past_images, past_labels = replay.next()
+    past_images, past_labels = (x.to(images.device) for x in replay.next())
     losses = backbone.loss(torch.cat([images, past_images]), torch.cat([labels, past_labels]), generator)
     current, past = losses[: images.shape[0]], losses[images.shape[0] :]
     return current.mean() + coef * past.mean()
@@ -86,21 +89,30 @@ class DiffusionMethod(Method):
         profile = self.context.profile
         lr = profile.lr if lr is None else lr
         self.backbone.train()
-        optimizer = torch.optim.Adam(self.trainable_parameters(), lr=lr)
-        batches = BatchStream(images, labels, profile.batch_size, generator)
+        parameters = self.trainable_parameters()
+        optimizer = torch.optim.Adam(parameters, lr=lr)
+        device = self.context.device
+        batches = BatchStream(images.to(device), labels.to(device), profile.batch_size, generator)  # on the device once, not per step
+        # reading the loss on the host waits for the device: every step on CPU (free there), every CHECK_EVERY steps on a GPU
+        check_every = 1 if device.type == "cpu" else CHECK_EVERY
+        finite = torch.ones((), dtype=torch.bool, device=device)
         bar = tqdm(range(steps), desc=where, leave=False, disable=not self.context.progress)
         for step in bar:
             loss = self.training_loss(*batches.next(), generator)
-            if not math.isfinite(loss.item()):
-                raise RunFailure(
-                    f"loss became {loss.item()} at {where} step {step + 1} with lr={lr}: "
-                    "lower the learning rate or the method's coefficients (--set key=value)"
-                )
+            if check_every > 1:
+                finite &= torch.isfinite(loss.detach())
+            if check_every == 1 or (step + 1) % check_every == 0 or step + 1 == steps:
+                if not (math.isfinite(loss.item()) if check_every == 1 else bool(finite)):
+                    raise RunFailure(
+                        f"loss became {loss.item()} at {where} step {step + 1} with lr={lr}"
+                        f"{'' if check_every == 1 else f' (or up to {check_every - 1} steps before)'}: "
+                        "lower the learning rate or the method's coefficients (--set key=value)"
+                    )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.trainable_parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(parameters, 1.0)
             optimizer.step()
-            if step % 50 == 0:
+            if self.context.progress and step % 50 == 0:
                 bar.set_postfix(loss=f"{loss.item():.4f}")
         self.backbone.eval()
 

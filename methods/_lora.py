@@ -18,11 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from diffusers import StableDiffusionPipeline
-from diffusers.utils import convert_state_dict_to_diffusers
-from peft import LoraConfig
-from peft.tuners.lora import LoraLayer
-from peft.utils import get_peft_model_state_dict
 from tqdm.auto import tqdm
 
 from harness.errors import RunFailure
@@ -33,7 +28,9 @@ from methods._diffusion import BatchStream
 CROSS_ATTENTION_KV = r".*attn2\.(to_k|to_v)"
 
 
-def lora_layers(unet: torch.nn.Module) -> dict[str, LoraLayer]:
+def lora_layers(unet: torch.nn.Module) -> dict[str, torch.nn.Module]:
+    from peft.tuners.lora import LoraLayer  # peft and diffusers load only when a LoRA method runs
+
     return {name: module for name, module in unet.named_modules() if isinstance(module, LoraLayer)}
 
 
@@ -69,6 +66,8 @@ class LoRAMethod(Method):
     # ---- adapters ----------------------------------------------------------------------------
     def add_adapter(self, name: str) -> None:
         """A new adapter with peft's gaussian init (A ~ N(0, 1/r), B = 0), drawn from a seeded stream."""
+        from peft import LoraConfig
+
         config = LoraConfig(r=self.hparams.rank, lora_alpha=self.hparams.rank, init_lora_weights="gaussian", target_modules=self.hparams.target_modules)
         device = self.backbone.device
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
@@ -89,11 +88,16 @@ class LoRAMethod(Method):
         self.unet.unload_lora()
 
     def snapshot_for_export(self, name: str) -> None:
+        from diffusers.utils import convert_state_dict_to_diffusers
+        from peft.utils import get_peft_model_state_dict
+
         state = get_peft_model_state_dict(self.unet, adapter_name=name)
         self._exported = {key: value.detach().cpu().clone() for key, value in convert_state_dict_to_diffusers(state).items()}
 
     def export_adapter(self, folder: Path) -> None:
         """This task's adapter in the diffusers LoRA format (pipe.load_lora_weights reads it)."""
+        from diffusers import StableDiffusionPipeline
+
         if self._exported is None:
             raise RunFailure("no adapter to export: the method has not finished a task in this process")
         StableDiffusionPipeline.save_lora_weights(folder, unet_lora_layers=self._exported)

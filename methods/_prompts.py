@@ -9,10 +9,13 @@ orthogonalised per task.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn.functional as F
 
-from harness.backbones.vit import Prefix
+if TYPE_CHECKING:  # timm loads only when a ViT is built
+    from harness.backbones.vit import Prefix
 
 
 def _uniform(*shape: int) -> torch.nn.Parameter:

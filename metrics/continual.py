@@ -3,6 +3,12 @@
 `matrix[t][i]` is a metric on task i after learning task t (0-indexed; entries with i > t
 are None). For a lower-is-better metric the forgetting differences are negated, so positive
 forgetting always means "got worse".
+
+A run on a sparse evaluation schedule (harness/eval_schedule.py) always has the diagonal and
+the last row; its other rows are either full or hold only their diagonal entry. Each aggregate
+says which rows it reads (`NEEDS`): one that needs every row is None on a sparse matrix;
+best-minus-final and its variants take the best over the rows present; average and
+first-minus-final read only the diagonal and the last row, so they are exact on any schedule.
 """
 
 from __future__ import annotations
@@ -21,9 +27,20 @@ def _check(matrix: Matrix) -> int:
     for t, row in enumerate(matrix):
         if len(row) != size:
             raise ValueError(f"score matrix row {t} has {len(row)} entries, expected {size}")
-        if any(row[i] is None for i in range(t + 1)):
-            raise ValueError(f"score matrix row {t} has a missing entry at or below the diagonal")
+        if row[t] is None:
+            raise ValueError(f"score matrix row {t} has a missing entry on the diagonal")
+        if t == size - 1 and any(row[i] is None for i in range(t + 1)):
+            raise ValueError("score matrix last row has a missing entry")
     return size
+
+
+def full_rows(matrix: Matrix) -> list[int]:
+    """The rows t that score every seen task i <= t."""
+    return [t for t, row in enumerate(matrix) if all(row[i] is not None for i in range(t + 1))]
+
+
+def is_sparse(matrix: Matrix) -> bool:
+    return len(full_rows(matrix)) < len(matrix)
 
 
 def average_score(matrix: Matrix) -> float:
@@ -32,15 +49,22 @@ def average_score(matrix: Matrix) -> float:
     return _mean([matrix[-1][i] for i in range(size)])
 
 
-def average_incremental_score(matrix: Matrix) -> float:
-    """Mean over rows t of the mean score on the tasks seen so far."""
+def average_incremental_score(matrix: Matrix) -> Optional[float]:
+    """Mean over rows t of the mean score on the tasks seen so far (every row needed)."""
     size = _check(matrix)
+    if is_sparse(matrix):
+        return None
     return _mean([_mean([matrix[t][i] for i in range(t + 1)]) for t in range(size)])
 
 
 def _drop(higher_is_better: bool) -> Callable[[float, float], float]:
     """How much worse `later` is than `earlier`, in the metric's direction."""
     return (lambda earlier, later: earlier - later) if higher_is_better else (lambda earlier, later: later - earlier)
+
+
+def _best(pick: Callable, matrix: Matrix, i: int, stop: int) -> float:
+    """Best score on task i over the rows i <= t < stop that scored it (the diagonal always did)."""
+    return pick(matrix[t][i] for t in range(i, stop) if matrix[t][i] is not None)
 
 
 def forgetting_best_minus_final(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
@@ -51,7 +75,7 @@ def forgetting_best_minus_final(matrix: Matrix, higher_is_better: bool = True) -
         return None
     drop = _drop(higher_is_better)
     pick = max if higher_is_better else min
-    return _mean([drop(pick(matrix[t][i] for t in range(i, size - 1)), matrix[-1][i]) for i in range(size - 1)])
+    return _mean([drop(_best(pick, matrix, i, size - 1), matrix[-1][i]) for i in range(size - 1)])
 
 
 def forgetting_mammoth(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
@@ -62,7 +86,7 @@ def forgetting_mammoth(matrix: Matrix, higher_is_better: bool = True) -> Optiona
         return None
     drop = _drop(higher_is_better)
     pick = max if higher_is_better else min
-    return _mean([drop(pick(matrix[t][i] for t in range(i, size)), matrix[-1][i]) for i in range(size - 1)])
+    return _mean([drop(_best(pick, matrix, i, size), matrix[-1][i]) for i in range(size - 1)])
 
 
 def forgetting_best_minus_final_all(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
@@ -73,7 +97,7 @@ def forgetting_best_minus_final_all(matrix: Matrix, higher_is_better: bool = Tru
         return None
     drop = _drop(higher_is_better)
     pick = max if higher_is_better else min
-    return _mean([drop(pick(matrix[t][i] for t in range(i, size)), matrix[-1][i]) for i in range(size)])
+    return _mean([drop(_best(pick, matrix, i, size), matrix[-1][i]) for i in range(size)])
 
 
 def forgetting_first_minus_final(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
@@ -87,14 +111,22 @@ def forgetting_first_minus_final(matrix: Matrix, higher_is_better: bool = True) 
 
 
 def forgetting_coda(matrix: Matrix, higher_is_better: bool = True) -> Optional[float]:
-    """CODA-Prompt's `calc_forgetting`: (1/(T-1)) sum_{t=2..T} (1/(t-1)) sum_{i<t} (R[t-1][i] - R[t][i])."""
+    """CODA-Prompt's `calc_forgetting`: (1/(T-1)) sum_{t=2..T} (1/(t-1)) sum_{i<t} (R[t-1][i] - R[t][i])
+    (every row needed)."""
     size = _check(matrix)
-    if size < 2:
+    if size < 2 or is_sparse(matrix):
         return None
     drop = _drop(higher_is_better)
     per_step = [_mean([drop(matrix[t - 1][i], matrix[t][i]) for i in range(t)]) for t in range(1, size)]
     return _mean(per_step)
 
+
+# which rows each aggregate reads: "last" and "diagonal+last" are exact on any schedule, "present"
+# takes the best over the rows a sparse schedule kept, "all" is None on a sparse matrix
+NEEDS: dict[str, str] = {
+    "average": "last", "average_incremental": "all", "forgetting_best_minus_final": "present", "forgetting_mammoth": "present",
+    "forgetting_best_minus_final_all": "present", "forgetting_first_minus_final": "diagonal+last", "forgetting_coda": "all",
+}
 
 FORGETTING_DEFINITIONS: dict[str, str] = {
     "forgetting_best_minus_final": "mean over i<T of best-before-last R[t][i] (i<=t<T) minus final R[T][i] (Chaudhry et al.)",

@@ -1,6 +1,12 @@
-"""Backbones: the generative (or classifier) models a track trains, built from bench config."""
+"""Backbones: the generative (or classifier) models a track trains, built from bench config.
+
+Each backbone module is imported when a bench builds that backbone (diffusers and timm are heavy).
+"""
 
 from harness.backbones._registry import BACKBONES, build_backbone
-from harness.backbones import ddpm, flow, vit  # noqa: F401  (registers "ddpm-unet", "flow-unet", "vit")
+
+BACKBONES.declare("harness.backbones.ddpm", ["ddpm-unet"])
+BACKBONES.declare("harness.backbones.flow", ["flow-unet"])
+BACKBONES.declare("harness.backbones.vit", ["vit"])
 
 __all__ = ["BACKBONES", "build_backbone"]

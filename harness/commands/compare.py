@@ -15,7 +15,6 @@ import math
 import sys
 from pathlib import Path
 
-import pandas as pd
 from tabulate import tabulate
 
 FORMATS = ("table", "csv", "json")
@@ -68,6 +67,8 @@ def render_table(result) -> str:
 
 
 def render_csv(result) -> str:
+    import pandas as pd
+
     stream = io.StringIO()
     frame = result.aggregates.assign(kind="aggregate", task="", i="")
     tasks = result.final_row.assign(kind="final_row", aggregate="")

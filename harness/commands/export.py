@@ -18,8 +18,7 @@ FORMATS = ("parquet", "csv")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from harness.record import STATUSES
-    from harness.results import ANY_STATUS
+    from harness.record_validation import ANY_STATUS, STATUSES
 
     parser = subparsers.add_parser("export", help="write the records frame as Parquet or CSV", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)

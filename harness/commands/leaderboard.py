@@ -14,9 +14,6 @@ from pathlib import Path
 
 from harness.console import say, warn
 from harness.folders import PUBLISHED_RESULTS, readable_folder, writable_folder
-from harness.leaderboard import build, check
-from harness.leaderboard.load import load_runs
-from harness.leaderboard.version import LEADERBOARD_VERSION
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -34,6 +31,10 @@ def _warn(message: str) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from harness.leaderboard import build, check
+    from harness.leaderboard.load import load_runs
+    from harness.leaderboard.version import LEADERBOARD_VERSION
+
     readable_folder(args.results, "--results")
     out = args.out if args.out is not None else args.results / "leaderboard"
     if args.check:

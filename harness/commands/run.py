@@ -11,16 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-import torch
-
-from harness.commands.show import render
 from harness.console import echo, say
 from harness.errors import RecordComplete, UsageError
 from harness.folders import USER_RESULTS_ENV, user_results_default, writable_folder
 from harness.hparams import parse_assignments
 from harness.record import read_record
 from harness.presets import apply_preset
-from harness.runner import RunSpec, execute
 
 
 def available_cpus() -> int:
@@ -47,10 +43,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores this process may use)")
     parser.add_argument("--force", action="store_true", help="overwrite a complete record / ignore an incomplete one")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    parser.add_argument("--eval-rows", default=None, metavar="all|every-K",
+                        help="score every seen task after every task (all), or only after every K-th task and the last, the just-learned task "
+                             "always (every-K; part of the run key; default: the bench's eval_rows, else all)")
+    parser.add_argument("--dry-run", action="store_true", help="print training steps, generated images and a wall-time estimate from a short calibration; run nothing")
     parser.set_defaults(handler=handle)
 
 
 def _complete(path: Path, seed: int) -> int:
+    from harness.commands.show import render
+
     say(f"run record {path} is already complete:\n")
     say(render(read_record(path)))
     say(f"\nto rerun it: add --force (overwrites this record), or run another seed with --seed {seed + 1}")
@@ -58,13 +60,15 @@ def _complete(path: Path, seed: int) -> int:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from harness.commands.show import render
+    from harness.run_spec import RunSpec, prepare
+
     threads = available_cpus() if args.threads is None else args.threads
     if threads < 1:
         raise UsageError(f"--threads {args.threads} must be >= 1")
     if args.seed < 0:
         raise UsageError(f"--seed {args.seed} must be >= 0")
     results = writable_folder(args.results if args.results is not None else user_results_default(), "--results")
-    torch.set_num_threads(threads)
     method, overrides = apply_preset(args.bench, args.preset, args.method, parse_assignments(args.overrides))
     spec = RunSpec(
         method=method,
@@ -79,7 +83,19 @@ def handle(args: argparse.Namespace) -> int:
         device=args.device,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
+        eval_rows=args.eval_rows,
     )
+    run = prepare(spec)  # a bad name or value fails here, before torch and the track's libraries load
+    import torch
+
+    from harness.runner import execute
+
+    torch.set_num_threads(threads)
+    if args.dry_run:
+        from harness import dry_run
+
+        say(dry_run.describe(run, dry_run.calibrate(run, echo)))
+        return 0
     try:
         path = execute(spec, echo=echo)
     except RecordComplete as done:

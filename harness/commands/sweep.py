@@ -13,7 +13,6 @@ from pathlib import Path
 
 from harness.folders import user_results_default, writable_folder
 from harness.hparams import parse_assignments
-from harness.runner import RunSpec
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from harness.errors import UsageError
+    from harness.runner import RunSpec
     from harness.sweep import EXECUTORS, RESOURCE_FIELDS, LaunchOptions, expand, run_sweep, split_names, split_seeds
 
     EXECUTORS.get(args.executor)  # an unknown executor fails before any work

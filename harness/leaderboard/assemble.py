@@ -102,9 +102,10 @@ def _stat_lookup(measured: dict[TableKey, BenchTable], collection: str) -> StatL
 
 
 def _measured_row(key: TableKey, row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int, lookup: StatLookup) -> Row:
-    prefix = (key.bench, key.version, key.spec_hash, key.profile, row.method, row.hparams_hash)
+    prefix = (key.bench, key.version, key.spec_hash, key.profile, row.method, row.row_hash)
     cells = {(metric, aggregate): lookup.get((*prefix, metric, aggregate)) for metric in metrics for aggregate in AGGREGATES}
-    return Row(row.row_id, row.method, row.method, False, row.hparams, row.hparams_hash, row.seeds,
+    label = row.method if row.eval_every == 1 else f"{row.method} (sparse rows: every {row.eval_every})"
+    return Row(row.row_id, row.method, label, False, row.hparams, row.hparams_hash, row.seeds,
                len(row.runs) < min_seeds, cells, measured=row)
 
 

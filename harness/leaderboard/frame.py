@@ -46,7 +46,7 @@ def records_frame(tables: dict[TableKey, BenchTable], collection: str = "runs") 
     for key, table in tables.items():
         for row in table.rows.values():
             for run in row.runs:
-                fields = _run_fields(collection, key, table, row.method, row.hparams_hash, row.hparams, run)
+                fields = _run_fields(collection, key, table, row.method, row.row_hash, row.hparams, run)
                 for metric, info in table.metrics.items():
                     summary = run.summary.get(metric, {})
                     rows.append({**fields, "metric": metric, "higher_is_better": info.higher_is_better,
@@ -61,7 +61,7 @@ def matrices_frame(tables: dict[TableKey, BenchTable], collection: str = "runs")
     for key, table in tables.items():
         for row in table.rows.values():
             for run in row.runs:
-                fields = _run_fields(collection, key, table, row.method, row.hparams_hash, row.hparams, run)
+                fields = _run_fields(collection, key, table, row.method, row.row_hash, row.hparams, run)
                 for metric, info in table.metrics.items():
                     for t, scores in enumerate(run.matrices[metric]):
                         for i in range(t + 1):

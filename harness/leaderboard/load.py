@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from harness.errors import UsageError
+from harness.eval_schedule import schedule_of_record
 from harness.record import read_record
 from metrics.continual import summarize
 
@@ -60,10 +61,16 @@ class MeasuredRow:
     hparams: dict[str, Any]
     hparams_hash: str
     runs: list[Run] = field(default_factory=list)
+    eval_every: int = 1  # > 1: evaluated on a sparse schedule (harness/eval_schedule.py); a row of its own
+
+    @property
+    def row_hash(self) -> str:
+        """The hparams hash, marked with the schedule when it is sparse: the row's identity in frames."""
+        return self.hparams_hash if self.eval_every == 1 else f"{self.hparams_hash}-every{self.eval_every}"
 
     @property
     def row_id(self) -> str:
-        return f"{self.method}-{self.hparams_hash}"
+        return f"{self.method}-{self.row_hash}"
 
     @property
     def seeds(self) -> list[int]:
@@ -78,7 +85,7 @@ class BenchTable:
     headline: list[str]
     min_seeds: int
     metrics: dict[str, MetricInfo]
-    rows: dict[tuple[str, str], MeasuredRow] = field(default_factory=dict)
+    rows: dict[tuple[str, str, int], MeasuredRow] = field(default_factory=dict)  # (method, hparams hash, eval_every)
 
 
 def _run_of(record: dict[str, Any], path: Path) -> Run:
@@ -150,7 +157,7 @@ def load_record_files(paths: list[Path], warn: Warn, statuses: tuple[str, ...] =
             fresh = _table_of(record, path)
             run = _run_of(record, path)
             method = record["method"]
-            row_key = (str(method["name"]), str(method["hparams_hash"]))
+            row_key = (str(method["name"]), str(method["hparams_hash"]), schedule_of_record(record).every)
             hparams = dict(method.get("hparams", {}))
         except UsageError as exc:
             reason = str(exc).replace(f"run record {path}: ", "").replace(f"run record {path} ", "")
@@ -163,7 +170,7 @@ def load_record_files(paths: list[Path], warn: Warn, statuses: tuple[str, ...] =
         if table.metrics != fresh.metrics:
             warn(f"skipping run record {path}: its metric definitions differ from other records of {fresh.key.slug}")
             continue
-        row = table.rows.setdefault(row_key, MeasuredRow(row_key[0], hparams, row_key[1]))
+        row = table.rows.setdefault(row_key, MeasuredRow(row_key[0], hparams, row_key[1], eval_every=row_key[2]))
         if run.seed in row.seeds:
             warn(f"skipping run record {path}: seed {run.seed} of {row.row_id} already comes from {row.runs[row.seeds.index(run.seed)].path}")
             continue

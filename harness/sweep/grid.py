@@ -10,7 +10,7 @@ from pathlib import Path
 from harness.bench import BenchSpec
 from harness.errors import UsageError
 from harness.record import read_record
-from harness.runner import PreparedRun, RunSpec, prepare
+from harness.run_spec import PreparedRun, RunSpec, prepare
 
 
 def split_names(text: str, what: str) -> list[str]:

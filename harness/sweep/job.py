@@ -9,10 +9,9 @@ import sys
 from typing import Callable
 
 import submitit
-import torch
 
 from harness.errors import HarnessError
-from harness.runner import RunSpec, execute, prepare
+from harness.run_spec import RunSpec, prepare
 from harness.sweep.grid import is_complete
 
 
@@ -40,6 +39,10 @@ class RunJob(submitit.helpers.Checkpointable):
         self.cpus = cpus
 
     def __call__(self, spec: RunSpec) -> str:
+        import torch
+
+        from harness.runner import execute
+
         torch.set_num_threads(allocated_cpus(self.cpus))
         return str(execute(spec, echo=_stderr))
 
@@ -55,6 +58,8 @@ def run_or_resume(spec: RunSpec, echo: Callable[[str], None] = _stderr) -> str:
     incomplete record resumes from its last task checkpoint. A HarnessError (which `execute`
     has already written into the record as failed) is echoed, not raised, so the chunk goes on.
     """
+    from harness.runner import execute
+
     run = prepare(spec)
     if not spec.force and is_complete(run):
         return str(run.record_path)
@@ -80,6 +85,8 @@ class ChunkJob(submitit.helpers.Checkpointable):
         self.current = first
 
     def __call__(self, specs: list[RunSpec]) -> list[str]:
+        import torch
+
         torch.set_num_threads(allocated_cpus(self.cpus))
         for index in range(self.first, len(specs)):
             self.current = index

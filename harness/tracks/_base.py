@@ -44,7 +44,8 @@ class Evaluator(abc.ABC):
 
     @abc.abstractmethod
     def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        """{metric: [score on task 0, ..., score on task after_task]}."""
+        """{metric: [score on task 0, ..., score on task after_task]}. A track with `sparse_rows`
+        also takes `only=[task indices]` and returns None for the tasks it did not score."""
 
     def describe(self) -> dict[str, object]:
         """Evaluator facts for the record's `evaluation` block."""
@@ -68,8 +69,10 @@ class DelegatingEvaluator(Evaluator):
     def last_details(self) -> list[dict[str, object]]:  # type: ignore[override]
         return self.inner.last_details
 
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        return self.inner.evaluate(backbone, after_task)
+    def evaluate(self, backbone: torch.nn.Module, after_task: int, only: list[int] | None = None) -> dict[str, list[float | None]]:
+        if only is None:
+            return self.inner.evaluate(backbone, after_task)
+        return self.inner.evaluate(backbone, after_task, only)
 
     def describe(self) -> dict[str, object]:
         return self.inner.describe()
@@ -81,6 +84,7 @@ class Track(abc.ABC):
     name: str = ""
     # the forgetting definition its benches' leaderboard tables show unless the bench YAML names one
     forgetting: str = "forgetting_best_minus_final"
+    sparse_rows: bool = False  # its evaluator can score only some seen tasks (`evaluate(..., only=...)`): --eval-rows every-K
 
     @abc.abstractmethod
     def task_names(self, bench: BenchSpec) -> list[str]:

@@ -27,9 +27,10 @@ class _ClassGenEvaluation(DelegatingEvaluator):
     def after_task(self, method: Any, after_task: int, record: dict[str, Any]) -> None:
         keep_just_learned(self.kept, after_task, *self.inner.last_samples[after_task])
         if "bits_per_dim" in self.inner.bench.metrics:
+            row = record["details"]["bits_per_dim"][after_task]
             for i, losses in enumerate(buffer_losses(self.inner, method, after_task)):
-                if losses is not None:
-                    record["details"]["bits_per_dim"][after_task][i]["buffer_loss_at_timesteps"] = losses
+                if losses is not None and row[i] is not None:  # a task a sparse row did not score has none
+                    row[i]["buffer_loss_at_timesteps"] = losses
 
     def finish(self, record_path: Path, record: dict[str, Any]) -> None:
         samples, labels = (torch.cat(parts) for parts in zip(*self.inner.last_samples))
@@ -40,6 +41,8 @@ class _ClassGenEvaluation(DelegatingEvaluator):
 
 @register_track("class-gen")
 class ClassGenTrack(Track):
+    sparse_rows = True
+
     def task_names(self, bench: BenchSpec) -> list[str]:
         return [task_name(classes) for classes in bench.tasks]
 

@@ -19,7 +19,6 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torchvision.transforms.v2 import functional as TF
 
 from harness.errors import RunFailure
 from metrics.features import hf_convert
@@ -43,6 +42,8 @@ class ImageEncoder:
     device: torch.device
 
     def preprocess(self, image: torch.Tensor) -> torch.Tensor:
+        from torchvision.transforms.v2 import functional as TF  # torchvision loads only when features are extracted
+
         image = TF.resize(image, [self.resize_size], interpolation=TF.InterpolationMode.BICUBIC, antialias=True)
         image = TF.center_crop(image, [self.input_size, self.input_size])
         return TF.normalize(image.float() / 255.0, self.mean, self.std)

@@ -1,0 +1,9 @@
+"""The method registry, apart from the Method base class so that naming methods needs no torch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.registry import Registry
+
+METHODS: Registry[Any] = Registry("method")  # name -> Method subclass
