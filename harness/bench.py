@@ -80,6 +80,8 @@ class BenchSpec:
 
 
 def _spec_hash(raw: dict[str, Any]) -> str:
+    """Hash of what a run measures; `presets` are excluded: they only name method hparams, which every record carries."""
+    raw = {key: value for key, value in raw.items() if key != "presets"}
     text = json.dumps(raw, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
