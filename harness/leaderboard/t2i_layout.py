@@ -44,7 +44,7 @@ def parameter_stat(runs, field: str) -> Optional[Stat]:
         return None
     percent = np.array([100.0 * float(value[-1]) for value in values])
     mean, std = _exact_mean_std(percent)
-    if len(percent) < 2 or math.isnan(std) or std == 0.0:  # a method's cost rarely varies with the seed
+    if len(percent) < 2 or math.isnan(std) or percent.min() == percent.max():  # a method's cost rarely varies with the seed
         return Stat(mean, None, len(percent))
     half = float(t_half_width(np.array([std]), np.array([len(percent)]))[0])
     return Stat(mean, std, len(percent), (mean - half, mean + half))
