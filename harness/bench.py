@@ -83,13 +83,15 @@ class BenchSpec:
         return self.profiles[name]
 
 
-# keys that choose how a bench's numbers are shown, not what they are: outside the spec hash, so
-# setting one never splits a bench's records into another table
-PRESENTATION_KEYS = ("forgetting",)
+# keys outside the spec hash, so setting one never splits a bench's records into another table:
+# `forgetting` chooses how its numbers are shown, not what they are; `presets` only name method
+# hparams, which every record carries
+UNMEASURED_KEYS = ("forgetting", "presets")
 
 
 def _spec_hash(raw: dict[str, Any]) -> str:
-    measured = {key: value for key, value in raw.items() if key not in PRESENTATION_KEYS}
+    """Hash of what a run on the bench measures."""
+    measured = {key: value for key, value in raw.items() if key not in UNMEASURED_KEYS}
     text = json.dumps(measured, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

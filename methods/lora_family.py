@@ -56,9 +56,11 @@ class CLoRA(LoRAMethod):
     @dataclass(frozen=True)
     class Hparams(LoRAMethod.Hparams):
         reg_weight: float = 1e8  # lambda, C-LoRA's appendix C
+        concept_word: str = ""  # "" = C-LoRA's prompts ("a photo of <c5>"); a word = ablation (ii), "a photo of <c5> digit"
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
+        backbone.concept_word = hparams.concept_word
         self.past_sum: dict[str, torch.Tensor] = {}
         self._past_abs: dict[str, torch.Tensor] = {}
 
@@ -82,10 +84,7 @@ class CLoRA(LoRAMethod):
 
     def stored_parameters(self) -> int:
         """Past LoRAs or their summed product, whichever is smaller (C-LoRA appendix C)."""
-        return min(self.adapter_size() * self._tasks_done(), self.dense_size())
-
-    def _tasks_done(self) -> int:
-        return len(self.backbone.concept_tokens)
+        return min(self.adapter_size() * self.tasks_done(), self.dense_size())
 
     def extra_state(self) -> dict[str, torch.Tensor]:
         return {f"past_sum.{key}": value for key, value in self.past_sum.items()}
@@ -142,7 +141,8 @@ class OrthoInit(LoRAMethod):
         self.fold(name)
 
     def stored_parameters(self) -> int:
-        return self.dense_size() + sum(a.numel() for a in self.past_a.values())
+        """The merged update and every past A (rank rows per task and layer)."""
+        return self.dense_size() + self.tasks_done() * self.hparams.rank * sum(layer.in_features for layer in self.targets.values())
 
     def extra_state(self) -> dict[str, torch.Tensor]:
         return {f"past_a.{key}": value for key, value in self.past_a.items()}

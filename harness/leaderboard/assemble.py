@@ -19,6 +19,7 @@ from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
+from harness.leaderboard.t2i_layout import CLORA_COLUMNS, PARAMETER_AGGREGATE, PARAMETER_FIELDS, chosen_metric, parameter_stat
 from metrics.continual import FORGETTING_DEFINITIONS
 
 AGGREGATE_DEFINITIONS = {
@@ -35,9 +36,12 @@ class Column:
     metric: str
     aggregate: str
     higher_is_better: bool
+    title: Optional[str] = None
 
     @property
     def label(self) -> str:
+        if self.title:
+            return f"{self.title} {'↑' if self.higher_is_better else '↓'}"
         kind = "avg" if self.aggregate == "average" else "forgetting"
         return f"{self.metric} {kind} {'↑' if self.higher_is_better else '↓'}"
 
@@ -104,6 +108,8 @@ def _stat_lookup(measured: dict[TableKey, BenchTable], collection: str) -> StatL
 def _measured_row(key: TableKey, row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int, lookup: StatLookup) -> Row:
     prefix = (key.bench, key.version, key.spec_hash, key.profile, row.method, row.row_hash)
     cells = {(metric, aggregate): lookup.get((*prefix, metric, aggregate)) for metric in metrics for aggregate in AGGREGATES}
+    if any(run.parameters for run in row.runs):
+        cells |= {(name, PARAMETER_AGGREGATE): parameter_stat(row.runs, field) for name, field in PARAMETER_FIELDS.items()}
     label = row.method if row.eval_every == 1 else f"{row.method} (sparse rows: every {row.eval_every})"
     return Row(row.row_id, row.method, label, False, row.hparams, row.hparams_hash, row.seeds,
                len(row.runs) < min_seeds, cells, measured=row)
@@ -162,9 +168,14 @@ def _rank(leader: LeaderTable) -> None:
         for metric in leader.headline if metric in leader.metrics
         for aggregate in ("average", leader.forgetting_definition)
     ]
+    if leader.track == "t2i":
+        layout = [Column(chosen_metric(names, leader.metrics), aggregate, higher, title) for title, names, aggregate, higher in CLORA_COLUMNS]
+        taken = {(c.metric, c.aggregate) for c in layout}
+        leader.columns = layout + [c for c in leader.columns if (c.metric, c.aggregate) not in taken]
     for column in leader.columns:
         key = (column.metric, column.aggregate)
-        for row, mark in zip(leader.rows, marks([row.cells.get(key) for row in leader.rows], column.higher_is_better)):
+        tested = column.metric not in PARAMETER_FIELDS  # costs are listed, not ranked
+        for row, mark in zip(leader.rows, marks([row.cells.get(key) for row in leader.rows], column.higher_is_better) if tested else [Mark("", None)] * len(leader.rows)):
             row.marks[key] = mark
 
 

@@ -53,6 +53,7 @@ class Run:
     summary: dict[str, dict[str, Optional[float]]]
     samples: Optional[Path]
     status: str = "complete"
+    parameters: dict[str, Any] = field(default_factory=dict)  # t2i: trained / stored fraction of the UNet after each task
 
 
 @dataclass
@@ -107,6 +108,7 @@ def _run_of(record: dict[str, Any], path: Path) -> Run:
         summary=summary,
         samples=_samples_beside(record, path),
         status=str(record["status"]),
+        parameters=dict(record.get("parameters") or {}),
     )
 
 
