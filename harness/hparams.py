@@ -83,8 +83,17 @@ def build_hparams(owner: str, cls: type, overrides: dict[str, Any]) -> Any:
     return hparams
 
 
+# Field metadata for an hparam added after records were published: at its default it is left out
+# of the recorded dict (and so of the hash), so the published rows stay the rows new runs join.
+OMIT_AT_DEFAULT = {"omit_at_default": True}
+
+
 def hparams_dict(hparams: Any) -> dict[str, Any]:
-    return dataclasses.asdict(hparams)
+    values = dataclasses.asdict(hparams)
+    for field in dataclasses.fields(hparams):
+        if field.metadata.get("omit_at_default") and values[field.name] == field.default:
+            del values[field.name]
+    return values
 
 
 def hparams_hash(values: dict[str, Any]) -> str:

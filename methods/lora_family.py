@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
+from harness.hparams import OMIT_AT_DEFAULT
 from methods._base import register_method
 from methods._lora import LoRAMethod, lora_layers
 
@@ -56,7 +57,7 @@ class CLoRA(LoRAMethod):
     @dataclass(frozen=True)
     class Hparams(LoRAMethod.Hparams):
         reg_weight: float = 1e8  # lambda, C-LoRA's appendix C
-        concept_word: str = ""  # "" = C-LoRA's prompts ("a photo of <c5>"); a word = ablation (ii), "a photo of <c5> digit"
+        concept_word: str = field(default="", metadata=OMIT_AT_DEFAULT)  # "" = C-LoRA's prompts ("a photo of <c5>"); a word = ablation (ii), "a photo of <c5> digit"
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
