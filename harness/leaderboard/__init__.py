@@ -1,6 +1,7 @@
 """The versioned leaderboard: run records + reported rows -> `<out>/v<N>/` tables, page and figures.
 
-Sweep records (`results/sweeps/<bench>/*.json`, the same record format as `results/runs/`) get
+Sweep records (`results/sweeps/runs/<bench>/*.json`, as `harness sweep --results results/sweeps`
+writes them; the same record format as `results/runs/`) get
 their own page and tables under `v<N>/sweeps/`, never mixed into the canonical rows.
 
 `build` writes the folder (replacing it whole, so no stale file survives); `check` builds into
@@ -84,7 +85,7 @@ def _write_board(tables: list[LeaderTable], folder: Path, warn: Warn, **page: An
 def generate(results_dir: Path, folder: Path, warn: Warn) -> list[LeaderTable]:
     """Write every output of one leaderboard version into `folder` (which must be empty)."""
     tables = assemble(load_runs(results_dir, warn), load_reported(results_dir, warn), warn)
-    sweeps = assemble(load_runs(results_dir, warn, SWEEPS), [], warn, SWEEPS)
+    sweeps = assemble(load_runs(Path(results_dir) / SWEEPS, warn), [], warn, SWEEPS)
     _write_board(tables, folder, warn, links=((f"{SWEEPS}/index.html", "sweeps"),) if sweeps else ())
     if sweeps:
         _write_board(sweeps, folder / SWEEPS, warn, title=f"Continual generative learning leaderboard v{LEADERBOARD_VERSION}: sweeps",
