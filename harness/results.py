@@ -24,7 +24,8 @@ from harness.leaderboard.frame import AGGREGATES, MATRIX_COLUMNS, RECORD_COLUMNS
 from harness.leaderboard.load import BenchTable, TableKey, load_record_files
 from harness.record_validation import ANY_STATUS, STATUSES
 
-COLLECTIONS = ("runs", "sweeps")
+# collection name -> where its records live (a sweep's folder also holds its runs' checkpoints)
+COLLECTIONS = {"runs": "runs", "sweeps": "sweeps/runs"}
 PathLike = Union[str, Path]
 Warn = Callable[[str], None]
 
@@ -49,10 +50,11 @@ def collections(path: PathLike) -> list[tuple[str, list[Path]]]:
     """(collection name, record files) for a results folder, a folder of records or one file."""
     path = Path(path)
     if path.is_file():
-        return [(path.parent.parent.name if path.parent.parent.name in COLLECTIONS else "records", [path])]
+        owner = next((name for name, where in COLLECTIONS.items() if path.parent.parent.as_posix().endswith(where)), "records")
+        return [(owner, [path])]
     if not path.is_dir():
         raise UsageError(f"{path} is neither a results folder nor a run record: pass the folder that holds runs/ (default: results)")
-    named = [(name, sorted((path / name).rglob("*.json"))) for name in COLLECTIONS if (path / name).is_dir()]
+    named = [(name, sorted((path / where).rglob("*.json"))) for name, where in COLLECTIONS.items() if (path / where).is_dir()]
     return named or [(path.name or "records", sorted(path.rglob("*.json")))]
 
 

@@ -31,7 +31,8 @@ COMMITTED = REPO / "results"
 
 def test_frame_aggregates_equal_the_committed_records_summaries() -> None:
     frame = load_records(COMMITTED)
-    records = {str(path): json.loads(path.read_text()) for path in sorted((COMMITTED / "runs").rglob("*.json"))}
+    files = [*(COMMITTED / "runs").rglob("*.json"), *(COMMITTED / "sweeps" / "runs").rglob("*.json")]
+    records = {str(path): json.loads(path.read_text()) for path in sorted(files)}
     assert len(frame) == sum(len(r["metrics"]) for r in records.values() if r["status"] == "complete") > 0
     for row in frame.itertuples(index=False):
         record = records[row.record]
@@ -41,7 +42,7 @@ def test_frame_aggregates_equal_the_committed_records_summaries() -> None:
         for aggregate in [a for a in AGGREGATES if a in stored]:  # records made before an aggregate existed lack it
             assert getattr(row, aggregate) == pytest.approx(stored[aggregate], abs=1e-12)
         assert row.matrix == record["metrics"][row.metric]["matrix"]
-    assert set(frame["collection"]) == {"runs"}
+    assert set(frame["collection"]) == {"runs", "sweeps"}
 
 
 def test_long_matrices_hold_every_filled_cell(tmp_path: Path) -> None:
@@ -143,7 +144,7 @@ def test_sweep_records_get_their_own_page_never_the_canonical_rows(tmp_path: Pat
     toy_results(tmp_path)
     swept = make_record(tmp_path, "er", 0, [[0.9, 0, 0], [0.8, 0.8, 0], [0.7, 0.7, 0.8]], [[5, 0, 0], [9, 6, 0], [11, 9, 5]],
                         hparams={"buffer_per_task": 10})
-    sweeps = tmp_path / "sweeps" / "toy-bench"
+    sweeps = tmp_path / "sweeps" / "runs" / "toy-bench"  # where `harness sweep --results RESULTS/sweeps` writes
     sweeps.mkdir(parents=True)
     swept.rename(sweeps / swept.name)
     folder = build(tmp_path, tmp_path / "board", lambda m: None)
