@@ -19,7 +19,7 @@ from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
-from harness.leaderboard.t2i_layout import CLORA_COLUMNS, PARAMETER_AGGREGATE, PARAMETER_FIELDS, chosen_metric, parameter_stat
+from harness.leaderboard.t2i_layout import LAYOUTS_BY_TRACK, PARAMETER_AGGREGATE, PARAMETER_FIELDS, chosen_metric, parameter_stat
 from metrics.continual import FORGETTING_DEFINITIONS
 
 AGGREGATE_DEFINITIONS = {
@@ -168,8 +168,8 @@ def _rank(leader: LeaderTable) -> None:
         for metric in leader.headline if metric in leader.metrics
         for aggregate in ("average", leader.forgetting_definition)
     ]
-    if leader.track == "t2i":
-        layout = [Column(chosen_metric(names, leader.metrics), aggregate, higher, title) for title, names, aggregate, higher in CLORA_COLUMNS]
+    if leader.track in LAYOUTS_BY_TRACK:
+        layout = [Column(chosen_metric(names, leader.metrics), aggregate, higher, title) for title, names, aggregate, higher in LAYOUTS_BY_TRACK[leader.track]]
         taken = {(c.metric, c.aggregate) for c in layout}
         leader.columns = layout + [c for c in leader.columns if (c.metric, c.aggregate) not in taken]
     for column in leader.columns:

@@ -26,11 +26,15 @@ CLORA_COLUMNS = (
     ("text alignment", ("clip_t",), "average", True),
     ("KID", ("kid", "concept_kid"), "average", False),
 )
-LAYOUT_NOTE = ("C-LoRA's columns: N_param train % / store %: UNet parameters unlocked per task / kept between tasks "
+# the tracks whose tables lead with a paper's column layout (looked up by track name, so adding a
+# track's layout adds an entry, not a branch)
+LAYOUTS_BY_TRACK = {"t2i": CLORA_COLUMNS}
+CLORA_LAYOUT_NOTE = ("C-LoRA's columns: N_param train % / store %: UNet parameters unlocked per task / kept between tasks "
                "beyond the frozen base after the last task, % of the UNet (the records' `parameters`); "
                "A_MMD: the MMD metric's average; F_MMD: drift_mmd's average (C-LoRA's forgetting: how far each concept's "
                "samples moved since it was learned); image / text alignment: CLIP image-image / image-text similarity; "
                "KID: the KID metric's average; – where the bench has no such metric")
+LAYOUT_NOTES_BY_TRACK = {"t2i": CLORA_LAYOUT_NOTE}
 
 
 def chosen_metric(names: tuple[str, ...], available: dict) -> str:

@@ -12,7 +12,7 @@ from tabulate import tabulate
 from harness.leaderboard.assemble import AGGREGATE_DEFINITIONS, AGGREGATES, Column, LeaderTable, Row
 from harness.leaderboard.markdown_escape import markdown_cell, markdown_text
 from harness.leaderboard.stats import SEPARATION_ALPHA, Stat, decimals_for
-from harness.leaderboard.t2i_layout import LAYOUT_NOTE, PARAMETER_FIELDS
+from harness.leaderboard.t2i_layout import LAYOUT_NOTES_BY_TRACK, PARAMETER_FIELDS
 from harness.leaderboard.version import LEADERBOARD_VERSION
 from harness.record import SCHEMA_VERSION
 
@@ -95,8 +95,8 @@ def header_lines(table: LeaderTable) -> list[str]:
         "sign flipped for lower-is-better metrics, so positive always means worse"
         + (f"; this table's definition is chosen by {table.forgetting_reason}" if table.forgetting_reason else ""),
     ]
-    if table.track == "t2i":
-        lines.append(LAYOUT_NOTE)
+    if table.track in LAYOUT_NOTES_BY_TRACK:
+        lines.append(LAYOUT_NOTES_BY_TRACK[table.track])
     for name, info in sorted(table.metrics.items()):
         lines.append(f"metric {name} ({'higher' if info.higher_is_better else 'lower'} is better): {info.description or '–'}")
     for citation in table.citations:
