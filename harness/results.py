@@ -50,7 +50,9 @@ def collections(path: PathLike) -> list[tuple[str, list[Path]]]:
     """(collection name, record files) for a results folder, a folder of records or one file."""
     path = Path(path)
     if path.is_file():
-        owner = next((name for name, where in COLLECTIONS.items() if path.parent.parent.as_posix().endswith(where)), "records")
+        folder = path.parent.parent.as_posix()
+        longest_first = sorted(COLLECTIONS.items(), key=lambda item: -len(item[1]))  # sweeps/runs before runs
+        owner = next((name for name, where in longest_first if folder == where or folder.endswith(f"/{where}")), "records")
         return [(owner, [path])]
     if not path.is_dir():
         raise UsageError(f"{path} is neither a results folder nor a run record: pass the folder that holds runs/ (default: results)")
