@@ -188,3 +188,11 @@ def test_figures_are_the_same_bytes_drawn_serially_or_in_workers(tmp_path: Path,
     parallel = build(tmp_path, tmp_path / "parallel", lambda m: None)
     assert len(list((parallel / "figures").rglob("*.svg"))) == 3
     assert differences(serial, parallel) == []
+
+
+def test_one_record_file_is_named_by_the_collection_it_lies_in() -> None:
+    from harness.results import collections
+
+    sweep = next((COMMITTED / "sweeps" / "runs").rglob("*.json"))
+    canonical = next((COMMITTED / "runs").rglob("*.json"))
+    assert [name for name, _ in collections(sweep)] == ["sweeps"] and [name for name, _ in collections(canonical)] == ["runs"]
