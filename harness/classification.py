@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader, Dataset
 from harness.bench import BenchSpec
 from harness.errors import UsageError
 from metrics import METRICS
+from metrics._registry import bench_metrics
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,7 @@ class ClassificationEvaluator:
     """Per-task accuracy (and any other class-cls metric) without task id, CODA-Prompt style."""
 
     def __init__(self, bench: BenchSpec, tasks: list[ClassificationTask], device: torch.device, batch_size: int = 256, workers: int = 0) -> None:
-        for name in bench.metrics:
-            if METRICS.get(name).track != bench.track:
-                raise UsageError(f"bench {bench.name} lists metric {name} of track {METRICS.get(name).track}, but the bench is {bench.track}")
+        bench_metrics(bench)
         self.bench, self.tasks, self.device, self.batch_size, self.workers = bench, tasks, device, batch_size, workers
         self.last_details: list[dict[str, object]] = []
 

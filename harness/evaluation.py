@@ -11,10 +11,10 @@ import torch
 
 from benchmarks.data import LabeledImages
 from harness.bench import BenchSpec, Profile
-from harness.errors import UsageError
 from harness.seeding import numpy_rng, torch_generator
 from harness.tasks import Task
 from metrics import METRICS
+from metrics._registry import bench_metrics
 from metrics.judge import JudgeConfig, judge_outputs, load_or_train_judge
 
 
@@ -65,10 +65,7 @@ class ClassGenEvaluator:
     """Scores a class-conditional generator on every seen task with the bench's metrics."""
 
     def __init__(self, bench: BenchSpec, data: LabeledImages, tasks: list[Task], profile: Profile, seed: int, device: torch.device) -> None:
-        for name in bench.metrics:
-            metric = METRICS.get(name)
-            if metric.track != bench.track:
-                raise UsageError(f"bench {bench.name} lists metric {name} of track {metric.track}, but the bench is {bench.track}")
+        for metric in bench_metrics(bench):
             if metric.check_ready is not None:
                 metric.check_ready()
             if metric.check_data is not None:

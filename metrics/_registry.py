@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from harness.errors import UsageError
 from harness.registry import Registry
 
 
@@ -20,6 +21,15 @@ class MetricDef:
 
 
 METRICS: Registry[MetricDef] = Registry("metric")
+
+
+def bench_metrics(bench: Any) -> list[MetricDef]:
+    """The bench's metrics, each checked to belong to the bench's track."""
+    metrics = [METRICS.get(name) for name in bench.metrics]
+    for metric in metrics:
+        if metric.track != bench.track:
+            raise UsageError(f"bench {bench.name} lists metric {metric.name} of track {metric.track}, but the bench is {bench.track}")
+    return metrics
 
 
 def register_metric(

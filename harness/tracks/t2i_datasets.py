@@ -21,11 +21,11 @@ from benchmarks.concepts.manifest import require_data
 from benchmarks.concepts.tasks import load_concept_tasks
 from harness.backbones.samplers import Sampler
 from harness.bench import BenchSpec, Profile
-from harness.errors import UsageError
 from harness.seeding import numpy_rng
 from harness.tracks._base import BuildOptions, LoadedBench
 from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise, sampling_noise_seeds
 from metrics import METRICS
+from metrics._registry import bench_metrics
 from metrics.kernel_mmd import MMD_SCALE
 from metrics.t2i_features import _sample_features
 
@@ -84,10 +84,7 @@ def task_names(bench: BenchSpec) -> list[str]:
 def check_ready(bench: BenchSpec, options: BuildOptions) -> None:
     """Data (the `harness data check` lines) and every metric's weights, before any work."""
     require_data(bench, options.data_root)
-    for name in bench.metrics:
-        metric = METRICS.get(name)
-        if metric.track != bench.track:
-            raise UsageError(f"bench {bench.name} lists metric {name} of track {metric.track}, but the bench is {bench.track}")
+    for metric in bench_metrics(bench):
         if metric.check_ready is not None:
             metric.check_ready()
 

@@ -21,11 +21,11 @@ from benchmarks.data.digit_concepts import ConceptBench, ConceptTask
 from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
 from harness.backbones.tiny_t2i import digit_prompt
 from harness.bench import BenchSpec, Profile
-from harness.errors import UsageError
 from harness.sample_grid import save_sample_grid
 from harness.seeding import derive_seed, numpy_rng, torch_generator
 from harness.tracks._base import Evaluator
 from metrics import METRICS
+from metrics._registry import bench_metrics
 from metrics.judge import JudgeConfig, judge_outputs, load_or_train_judge
 
 
@@ -81,10 +81,7 @@ class ConceptEvaluation:
 class T2IEvaluator(Evaluator):
     def __init__(self, bench: BenchSpec, data: ConceptBench, profile: Profile, seed: int, device: torch.device,
                  record_path: Path, guidance_scale: float, sampler: Sampler = DEFAULT_SAMPLER) -> None:
-        for name in bench.metrics:
-            metric = METRICS.get(name)
-            if metric.track != bench.track:
-                raise UsageError(f"bench {bench.name} lists metric {name} of track {metric.track}, but the bench is {bench.track}")
+        bench_metrics(bench)
         self.bench, self.data, self.tasks, self.profile, self.seed = bench, data, data.tasks, profile, seed
         self.guidance_scale, self.sampler = guidance_scale, sampler
         config = JudgeConfig(**bench.judge)
