@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader, Dataset
 from harness.classification import ClassificationTask
 from harness.seeding import derive_seed, torch_generator
 from methods._base import Method
+from methods._optim import adam
 
 CLASS_CLS = frozenset({"class-cls"})
 
@@ -75,7 +76,7 @@ class ClassifierMethod(Method):
         profile, device = self.context.profile, self.context.device
         parameters = self.trainable_parameters()
         base_lr = profile.lr * self.hparams.lr_factor
-        optimizer = torch.optim.Adam(parameters, lr=base_lr, betas=(0.9, 0.999), weight_decay=0.0)
+        optimizer = adam(parameters, lr=base_lr, betas=(0.9, 0.999), weight_decay=0.0)
         epochs = max(profile.epochs, 1)
         drop_last = len(dataset) >= profile.batch_size
         self.backbone.train()

@@ -24,6 +24,7 @@ from harness.errors import RunFailure
 from harness.seeding import torch_generator
 from methods._base import Method
 from methods._diffusion import BatchStream
+from methods._optim import adam
 
 CROSS_ATTENTION_KV = r".*attn2\.(to_k|to_v)"
 
@@ -127,7 +128,7 @@ class ConceptMethod(Method):
             raise RunFailure(f"method {self.name} trains no parameter")
         if self.trains_token:
             embedding.requires_grad_(True)
-        optimizer = torch.optim.Adam(parameters, lr=profile.lr * getattr(hp, "lr_scale", 1.0))
+        optimizer = adam(parameters, lr=profile.lr * getattr(hp, "lr_scale", 1.0))
         batches = BatchStream(latents, torch.arange(latents.shape[0]), profile.batch_size, generator)
         regularization = self._regularization()
         prior_stream = None if regularization is None else BatchStream(regularization, torch.arange(regularization.shape[0]), profile.batch_size, generator)

@@ -15,6 +15,7 @@ from harness.errors import RunFailure
 from harness.seeding import torch_generator
 from harness.tasks import Task
 from methods._base import Method
+from methods._optim import adam
 
 
 CHECK_EVERY = 50  # GPU: steps between host reads of the loss (a finiteness check)
@@ -90,7 +91,7 @@ class DiffusionMethod(Method):
         lr = profile.lr if lr is None else lr
         self.backbone.train()
         parameters = self.trainable_parameters()
-        optimizer = torch.optim.Adam(parameters, lr=lr)
+        optimizer = adam(parameters, lr=lr)
         device = self.context.device
         batches = BatchStream(images.to(device), labels.to(device), profile.batch_size, generator)  # on the device once, not per step
         # reading the loss on the host waits for the device: every step on CPU (free there), every CHECK_EVERY steps on a GPU

@@ -24,6 +24,7 @@ from harness.seeding import torch_generator
 from methods._base import register_method
 from methods._concept import strings_to_tensor, tensor_to_strings
 from methods._lora import LoRAMethod, lora_layers
+from methods._optim import adam
 
 
 def zip_deltas(old: torch.Tensor, new: torch.Tensor, m_old: torch.Tensor, m_new: torch.Tensor) -> torch.Tensor:
@@ -86,7 +87,7 @@ class ZipLoRA(LoRAMethod):
         base = {key: layer.weight.detach() - self.merged[key] for key, layer in self.targets.items()}
         mergers = {key: (torch.ones(layer.in_features, requires_grad=True, device=layer.weight.device),
                          torch.ones(layer.in_features, requires_grad=True, device=layer.weight.device)) for key, layer in self.targets.items()}
-        optimizer = torch.optim.Adam([m for pair in mergers.values() for m in pair], lr=profile.lr)
+        optimizer = adam([m for pair in mergers.values() for m in pair], lr=profile.lr)
         task = self._task
         with torch.no_grad():
             new_latents = backbone.encode_images(task.train_images)

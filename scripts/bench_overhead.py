@@ -29,6 +29,7 @@ from harness.runner import RunSpec, execute  # noqa: E402
 from harness.seeding import derive_seed, torch_generator  # noqa: E402
 from harness.tasks import load_tasks  # noqa: E402
 from methods._diffusion import BatchStream  # noqa: E402
+from methods._optim import adam  # noqa: E402
 
 
 def bench_file(directory: Path, steps: int) -> Path:
@@ -56,7 +57,7 @@ def bare_seconds(bench_path: Path) -> float:
     model = build_backbone(bench.backbone, data.image_shape, data.num_classes)
     for task in tasks:
         generator = torch_generator(0, "train", task.index)
-        optimizer = torch.optim.Adam(model.parameters(), lr=profile.lr)
+        optimizer = adam(model.parameters(), lr=profile.lr)
         batches = BatchStream(task.train_x, task.train_y, profile.batch_size, generator)
         model.train()
         for _ in range(profile.steps_per_task):

@@ -18,6 +18,7 @@ import torch
 from harness.backbones.vit import build_vit
 from harness.bench import Profile
 from methods import METHODS, TrainContext
+from methods._optim import adam
 
 VIT_B16 = {"patch_size": 16, "embed_dim": 768, "depth": 12, "num_heads": 12}
 
@@ -29,7 +30,7 @@ def build(name: str, num_tasks: int, classes: int) -> tuple[object, torch.optim.
     cls = METHODS.get(name)
     method = cls(backbone, cls.Hparams(), TrainContext(profile, 0, torch.device("cpu"), num_tasks, classes))
     method.before_task(_Task())
-    optimizer = torch.optim.Adam(method.trainable_parameters(), lr=1e-3)
+    optimizer = adam(method.trainable_parameters(), lr=1e-3)
     return method, optimizer
 
 

@@ -24,6 +24,7 @@ from harness.backbones import build_backbone  # noqa: E402
 from harness.bench import load_bench  # noqa: E402
 from harness.hparams import build_hparams  # noqa: E402
 from methods import METHODS, TrainContext  # noqa: E402
+from methods._optim import adam  # noqa: E402
 
 
 class Stepper:
@@ -40,7 +41,7 @@ class Stepper:
         if hasattr(self.method, "noise"):  # a task after the first: variational, KL to a prior
             self.method.noise.reseed(0, device)
             self.method.examples = 1000
-        self.optimizer = torch.optim.Adam(self.method.trainable_parameters(), lr=profile.lr)
+        self.optimizer = adam(self.method.trainable_parameters(), lr=profile.lr)
         self.generator = torch.Generator().manual_seed(0)
         self.images = torch.randn(profile.batch_size, 1, size, size, generator=self.generator).clamp(-1, 1)
         self.labels = torch.randint(0, 10, (profile.batch_size,), generator=self.generator)
