@@ -16,6 +16,7 @@ from harness.leaderboard import build, check
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.load import load_runs
 from harness.leaderboard.reported import load_reported
+from harness.leaderboard.tables import method_text
 from harness.leaderboard.version import LEADERBOARD_VERSION
 from leaderboard_records import E1, ER_HPARAMS, H0, hparams_hash_of, make_record, toy_results
 from metrics.continual import summarize
@@ -187,3 +188,15 @@ def test_real_runner_records_reach_the_board(tmp_path: Path) -> None:
     assert row.cells[("judge_accuracy", "average")].mean == pytest.approx(np.mean(finals), abs=1e-12)
     markdown = (folder / f"{table.slug}.md").read_text()
     assert "2/3 †" in markdown and table.spec_hash in markdown
+
+
+def test_rows_of_one_method_are_told_apart_by_the_hparams_that_differ(tmp_path: Path) -> None:
+    grid = [[0.5, 0], [0.4, 0.6]]
+    make_record(tmp_path, "l2", 0, grid, [[1, 0], [2, 1]], hparams={"weight": 0.01, "shared": 1})
+    make_record(tmp_path, "l2", 0, grid, [[1, 0], [2, 1]], hparams={"weight": 0.001, "shared": 1})
+    make_record(tmp_path, "finetune", 0, grid, [[1, 0], [2, 1]])
+    [table] = _tables(tmp_path)
+    texts = sorted(method_text(row) for row in table.rows)
+    assert texts == sorted([f"finetune `{H0}`",
+                            f"l2 `{hparams_hash_of({'weight': 0.001, 'shared': 1})}` (weight=0.001)",
+                            f"l2 `{hparams_hash_of({'weight': 0.01, 'shared': 1})}` (weight=0.01)"])

@@ -11,6 +11,8 @@ definition keeps its average and leaves its forgetting cell empty.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -64,6 +66,7 @@ class Row:
     marks: dict[tuple[str, str], Mark] = field(default_factory=dict)
     std_ddof: Optional[int] = MEASURED_STD_DDOF
     printed_decimals: Optional[int] = None  # a reported row's precision as the paper prints it
+    variant: str = ""  # the hparams that tell this row from the method's other rows in its table, e.g. "kl_weight=0.01"
 
 
 @dataclass
@@ -128,7 +131,20 @@ def _from_measured(table: BenchTable, lookup: StatLookup, reported: list[Reporte
     leader = LeaderTable(key.slug, key.bench, key.version, key.spec_hash, key.profile, table.track, table.tasks,
                          table.headline, table.min_seeds, dict(table.metrics), definition, versions, reason)
     leader.rows = [_measured_row(key, row, table.metrics, table.min_seeds, lookup) for _, row in sorted(table.rows.items())]
+    _name_variants(leader.rows)
     return leader
+
+
+def _name_variants(rows: list[Row]) -> None:
+    """Give each row of a method with several rows the hparams whose values differ among them (a sweep's knob)."""
+    by_method: dict[str, list[Row]] = {}
+    for row in rows:
+        by_method.setdefault(row.method, []).append(row)
+    for same in by_method.values():
+        keys = sorted({key for row in same for key in row.hparams})
+        varying = [key for key in keys if len({json.dumps(row.hparams.get(key), sort_keys=True) for row in same}) > 1]
+        for row in same:
+            row.variant = ", ".join(f"{key}={row.hparams.get(key, 'default')}" for key in varying)
 
 
 def _reported_only(reported: ReportedTable, every: list[ReportedTable]) -> LeaderTable:

@@ -55,7 +55,8 @@ def _method_html(row: Row) -> str:
     if row.reported:
         cite = f' <a href="{escape(row.citation.url)}">[{escape(row.citation.key)}]</a>' if row.citation and row.citation.url else ""
         return f"{escape(row.label)}{cite}"
-    return f'{escape(row.method)} <code title="{escape(hparams_text(row.hparams))}">{escape(row.hparams_hash)}</code>'
+    variant = f" ({escape(row.variant)})" if row.variant else ""
+    return f'{escape(row.method)} <code title="{escape(hparams_text(row.hparams))}">{escape(row.hparams_hash)}</code>{variant}'
 
 
 def _cell_html(row: Row, key: tuple[str, str]) -> str:

@@ -96,7 +96,7 @@ def forgetting_plot(table: LeaderTable) -> Figure:
     neighbouring titles never touch."""
     metrics = [m for m in table.headline if m in table.metrics]
     rows: list[Row] = table.rows
-    labels = [f"{row.label} (reported)" if row.reported else f"{row.method} {row.hparams_hash[:6]}" for row in rows]
+    labels = [f"{row.label} (reported)" if row.reported else f"{row.method} {row.hparams_hash[:6]}" + (f" ({row.variant})" if row.variant else "") for row in rows]
     # a fixed layout sized from the longest label (constrained layout measures by drawing: slow)
     label_inches = max((_TEXT.get_text_width_height_descent(label, _FONT, ismath=False)[0] for label in labels), default=0.0) / 72
     left, panel, gap, top, bottom = 1.15 * label_inches + 0.35, 3.4, 0.45, 0.8, 0.45  # browsers draw the SVG text a little wider

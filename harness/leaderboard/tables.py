@@ -51,7 +51,7 @@ def seeds_text(table: LeaderTable, row: Row) -> str:
 def method_text(row: Row) -> str:
     if row.reported:
         return f"{row.label} [{row.citation.key}]" if row.citation else row.label
-    return f"{row.method} `{row.hparams_hash}`"
+    return f"{row.method} `{row.hparams_hash}`" + (f" ({row.variant})" if row.variant else "")
 
 
 def hparams_text(hparams: dict[str, Any]) -> str:
