@@ -105,7 +105,7 @@ class ConceptMethod(Method):
             return None
         if self._regularization_latents is None:
             with torch.no_grad():
-                self._regularization_latents = self.backbone.encode_images(images)
+                self._regularization_latents = self.backbone.encode_images(images, torch_generator(self.context.seed, "vae-latents", "regularization"))
         return self._regularization_latents
 
     def learn(self, task) -> None:
@@ -115,7 +115,7 @@ class ConceptMethod(Method):
         token_id = backbone.add_concept_token(task.token, init="random" if hp.token_init == "random" else "word", init_word=hp.token_init_word, generator=generator)
         name = self.begin_task(task.index, generator)
         with torch.no_grad():
-            latents = backbone.encode_images(task.train_images)
+            latents = backbone.encode_images(task.train_images, torch_generator(self.context.seed, "vae-latents", task.index))
         embedding = backbone.token_embeddings().weight
         frozen_rows = torch.ones(embedding.shape[0], dtype=torch.bool, device=embedding.device)
         frozen_rows[token_id] = False

@@ -90,7 +90,7 @@ class ZipLoRA(LoRAMethod):
         optimizer = adam([m for pair in mergers.values() for m in pair], lr=profile.lr)
         task = self._task
         with torch.no_grad():
-            new_latents = backbone.encode_images(task.train_images)
+            new_latents = backbone.encode_images(task.train_images, torch_generator(self.context.seed, "vae-latents", index))
         past_latents = self._regularization()
         if past_latents is None:
             past_latents = new_latents

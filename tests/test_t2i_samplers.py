@@ -122,7 +122,7 @@ def test_compute_options_change_no_value_on_cpu(tmp_path):
     folder = write_tiny_sd(tmp_path / "sd")
     images = torch.rand((2, 3, 16, 16), generator=torch.Generator().manual_seed(0)) * 2 - 1
     with torch.no_grad():
-        latents = load_folder(folder).encode_images(images)
+        latents = load_folder(folder).encode_images(images, torch.Generator().manual_seed(3))
     results = []
     for options in (ComputeOptions(), ComputeOptions("bf16", gradient_checkpointing=True)):
         model = load_folder(folder)
@@ -149,3 +149,19 @@ def test_compute_options_change_no_value_on_cpu(tmp_path):
     for bad in ({"mixed_precision": "fp8"}, {"gradient_checkpointing": "yes"}):
         with pytest.raises(UsageError):
             pop_compute_options(dict(bad))
+
+
+def test_vae_latents_come_from_the_given_generator_not_the_global_rng(tmp_path):
+    folder = write_tiny_sd(tmp_path / "sd")
+    model = load_folder(folder)
+    images = torch.rand((2, 3, 16, 16), generator=torch.Generator().manual_seed(0)) * 2 - 1
+    with torch.no_grad():
+        torch.manual_seed(123)
+        first = model.encode_images(images, torch.Generator().manual_seed(5))
+        global_state = torch.get_rng_state()
+        torch.manual_seed(456)
+        again = model.encode_images(images, torch.Generator().manual_seed(5))
+        other = model.encode_images(images, torch.Generator().manual_seed(6))
+    torch.manual_seed(123)
+    assert torch.equal(torch.get_rng_state(), global_state)  # encoding drew nothing from the global stream
+    assert torch.equal(first, again) and not torch.equal(first, other)

@@ -136,12 +136,13 @@ class TextToImageDiffusion(torch.nn.Module):
         """Classifier-free guidance's unconditional branch: the empty prompt."""
         return self.condition([""] * count)
 
-    def encode_images(self, images: torch.Tensor) -> torch.Tensor:
-        """Images in [-1, 1] to the UNet's space (VAE latents, or the pixels themselves)."""
+    def encode_images(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Images in [-1, 1] to the UNet's space: VAE latents drawn from the encoder's posterior with
+        `generator` (a CPU generator; the global RNG is never read), or the pixels themselves."""
         images = images.to(self.device)
         if self.vae is None:
             return images
-        return self.vae.encode(images.to(self.vae.dtype)).latent_dist.sample() * self.vae.config.scaling_factor
+        return self.vae.encode(images.to(self.vae.dtype)).latent_dist.sample(generator=generator) * self.vae.config.scaling_factor
 
     def decode(self, latents: torch.Tensor) -> torch.Tensor:
         if self.vae is None:
