@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 from conftest import TINY_BENCH, write_bench
 from harness.record import read_record
 from harness.runner import RunSpec, execute
@@ -28,7 +30,8 @@ def test_killed_run_resumes_to_the_same_record(tmp_path):
     reference = read_record(execute(RunSpec(method="er", bench=str(bench), seed=3, results_dir=tmp_path / "uninterrupted")))
 
     results = tmp_path / "killed"
-    args = _cli("--method", "er", "--bench", str(bench), "--seed", "3", "--results", str(results))
+    # the same thread count as the in-process reference (float sums differ between thread counts)
+    args = _cli("--method", "er", "--bench", str(bench), "--seed", "3", "--results", str(results), "--threads", str(torch.get_num_threads()))
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
