@@ -17,7 +17,6 @@ A batch that mixes classes runs one convolution per class present; a class that 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 FAMILIES = ("none", "rshift", "power", "cosine")
 

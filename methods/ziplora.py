@@ -23,7 +23,7 @@ from torch.func import functional_call
 from harness.seeding import torch_generator
 from methods._base import register_method
 from methods._concept import strings_to_tensor, tensor_to_strings
-from methods._lora import LoRAMethod, lora_layers
+from methods._lora import LoRAMethod
 from methods._optim import adam
 
 

@@ -11,12 +11,12 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
+from harness.cache import cache_root
 from harness.errors import UsageError
 from harness.seeding import torch_generator
 
@@ -55,10 +55,6 @@ class JudgeClassifier(torch.nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(images))
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness"))
 
 
 def _cache_key(train_x: torch.Tensor, train_y: torch.Tensor, num_classes: int, config: JudgeConfig) -> str:

@@ -55,7 +55,7 @@ def test_killed_run_resumes_to_the_same_record(tmp_path):
 
     resumed = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resuming" in resumed.stderr
+    assert "resuming" in resumed.stderr
     final = read_record(Path(resumed.stdout.strip().splitlines()[-1].removeprefix("record: ")))
     assert final["status"] == "complete"
     assert final["metrics"] == reference["metrics"]

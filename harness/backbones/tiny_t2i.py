@@ -22,7 +22,7 @@ from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
 from harness.backbones.text_to_image import TextToImageDiffusion, load_folder
 from harness.seeding import torch_generator
-from metrics.judge import cache_root
+from harness.cache import cache_root
 
 TINY_CODE_VERSION = 1
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 from harness.seeding import torch_generator
-from metrics.judge import cache_root
+from harness.cache import cache_root
 
 PRETRAIN_CODE_VERSION = 1
 

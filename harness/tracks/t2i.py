@@ -28,7 +28,7 @@ from harness.registry import Registry
 from harness.tracks import t2i_datasets
 from harness.tracks._base import BuildOptions, Evaluator, LoadedBench, Track, register_track
 from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise, sampling_noise_seeds
-from metrics.judge import cache_root
+from harness.cache import cache_root
 
 TRACK_OPTIONS = ("guidance_scale", "regularization_images", "regularization_steps")
 T2I_BACKBONES: Registry[Callable[[dict[str, Any], ConceptBench, BuildOptions], tuple[TextToImageDiffusion, str]]] = Registry("t2i backbone")

@@ -11,11 +11,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from harness.cache import cache_root
 from metrics.features.images import content_hash, read_images
 
 
-def cache_root() -> Path:
-    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness")) / "features"
+def features_root() -> Path:
+    return cache_root() / "features"
 
 
 def feature_key(extractor_digest: str, paths: Sequence[Path]) -> str:
@@ -26,7 +27,7 @@ def cached_features(name: str, extractor_digest: str, paths: Sequence[Path], emb
     """Features of the images at `paths` (rows in path order), computed by `embed` once per content."""
     from safetensors.torch import load_file, save_file
 
-    path = cache_root() / f"{name}-{feature_key(extractor_digest, paths)}.safetensors"
+    path = features_root() / f"{name}-{feature_key(extractor_digest, paths)}.safetensors"
     if path.is_file():
         return load_file(str(path))["features"].double().numpy()
     features = np.asarray(embed(read_images(paths)), dtype=np.float64)
