@@ -1,6 +1,8 @@
 """`harness run --dry-run`: what a run will cost before it runs.
 
-Counts the training steps and the generated images of the run's evaluation schedule, and
+Counts the training steps and the generated images of the run's evaluation schedule (as the
+track's evaluator generates them: classes x samples per class, or concepts' prompts plus the base
+prompts of a row x samples per prompt), and
 estimates the wall time from a short calibration on this machine: two short trainings of the
 method on the first task (their difference gives the time per step without the warm-up) and
 one evaluation of the first task with fewer samples per class, scaled linearly in images (the
@@ -66,7 +68,10 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     short = dataclasses.replace(profile, eval_samples_per_class=min(CALIBRATION_SAMPLES_PER_CLASS, profile.eval_samples_per_class))
     evaluator = track.evaluator(bench, loaded, short, spec.seed, device, run.record_path)
     setup_s = time.perf_counter() - started
-    images = len(bench.tasks[0]) * short.eval_samples_per_class
+    size = bench.num_tasks
+    cost = dataclasses.replace(cost, generated_images=sum(evaluator.generated_images(run.schedule.tasks_scored(t, size), profile.eval_samples_per_class)
+                                                          for t in range(size)))
+    images = evaluator.generated_images([0], short.eval_samples_per_class)
     echo(f"calibrating: {few} and {more} training steps, then {images} samples of task 1")
     seconds = []
     for steps in (few, more):
@@ -79,7 +84,7 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     per_step = (seconds[1] - seconds[0]) / (more - few) if more > few and seconds[1] > seconds[0] else seconds[1] / more
     eval_started = time.perf_counter()
     evaluator.evaluate(method.backbone, 0)
-    per_image = (time.perf_counter() - eval_started) / images
+    per_image = (time.perf_counter() - eval_started) / max(images, 1)
     return dataclasses.replace(cost, seconds_per_step=per_step, seconds_per_image=per_image, setup_s=setup_s)
 
 

@@ -100,6 +100,9 @@ class ClassGenEvaluator:
             self.last_details.append(evaluation.details)
         return scores
 
+    def generated_images(self, scored: list[int], per_class: int) -> int:
+        return sum(len(self.tasks[i].classes) for i in scored) * per_class
+
     def describe(self) -> dict[str, object]:
         return {
             "judge_cache_key": self.judge_key, "judge_test_accuracy": self.judge_test_accuracy,

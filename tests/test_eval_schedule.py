@@ -83,6 +83,24 @@ def test_a_sparse_run_records_its_rows_and_a_run_key_of_its_own(tmp_path, monkey
         write_record(tmp_path / "bad.json", bad)
 
 
+def test_a_sparse_t2i_run_scores_what_the_full_run_scores_on_the_rows_it_evaluates(tmp_path):
+    """C-LoRA's long concept sequences: a sparse row samples only the just-learned concept (same noise as
+    in the full run), plus the base digits for base retention."""
+    from conftest import write_t2i_bench
+    from harness.record import read_record
+    from harness.run_spec import RunSpec
+    from harness.runner import execute
+
+    bench = write_t2i_bench(tmp_path, tasks=[[5], [6], [7], [8]])
+    runs = {rows: read_record(execute(RunSpec(method="lora-seq", bench=str(bench), profile="smoke", results_dir=tmp_path / rows, eval_rows=rows)))
+            for rows in ("all", "every-3")}
+    assert runs["every-3"]["eval_rows"] == {"schedule": "every-3", "full_rows": [2, 3]}
+    for name, entry in runs["every-3"]["metrics"].items():
+        full, sparse = runs["all"]["metrics"][name]["matrix"], entry["matrix"]
+        assert sparse[1] == [None, full[1][1], None, None], name  # row 1: only the just-learned concept
+        assert [sparse[0], sparse[2], sparse[3]] == [full[0], full[2], full[3]], name
+
+
 def test_a_track_without_sparse_rows_refuses_a_sparse_schedule(tiny_cls_bench):
     from harness.run_spec import RunSpec, prepare
 

@@ -51,6 +51,11 @@ class Evaluator(abc.ABC):
         """Evaluator facts for the record's `evaluation` block."""
         return {}
 
+    def generated_images(self, scored: list[int], per_class: int) -> int:
+        """Images one row generates when it scores tasks `scored` at `per_class` samples per class
+        (or prompt): what `harness run --dry-run` counts. None of them by default (a classifier)."""
+        return 0
+
     def after_task(self, method: Any, after_task: int, record: dict[str, Any]) -> None:
         """Hook after `evaluate` and before the task's checkpoint: keep artefacts, add record fields."""
 
@@ -76,6 +81,9 @@ class DelegatingEvaluator(Evaluator):
 
     def describe(self) -> dict[str, object]:
         return self.inner.describe()
+
+    def generated_images(self, scored: list[int], per_class: int) -> int:
+        return self.inner.generated_images(scored, per_class)
 
 
 class Track(abc.ABC):

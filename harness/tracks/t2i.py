@@ -101,6 +101,8 @@ def regularization_images(model: TextToImageDiffusion, model_key: str, prompt: s
 
 @register_track("t2i")
 class TextToImageTrack(Track):
+    sparse_rows = True  # C-LoRA's 50-concept sequence: --eval-rows every-K
+
     def task_names(self, bench: BenchSpec) -> list[str]:
         if t2i_datasets.is_dataset_bench(bench):
             return t2i_datasets.task_names(bench)

@@ -153,9 +153,9 @@ class DatasetEvaluator(T2IEvaluator):
         if self.drift_path.is_file():
             self.just_learned = {int(key.removeprefix("task")): value for key, value in load_file(str(self.drift_path)).items()}
 
-    def _concept_samples(self, backbone: torch.nn.Module, after_task: int) -> list[torch.Tensor]:
+    def _concept_samples(self, backbone: torch.nn.Module, scored: list[int]) -> list[torch.Tensor]:
         per_prompt = self.profile.eval_samples_per_class
-        seen = self.tasks[: after_task + 1]
+        seen = [self.tasks[i] for i in scored]
         requests = [(prompt, (task.token, k, j)) for task in seen for k, prompt in enumerate(task.eval_prompts) for j in range(per_prompt)]
         noise = torch.stack([fixed_noise(self.seed, backbone.latent_shape, *purpose) for _, purpose in requests])
         backbone.eval()
@@ -163,17 +163,23 @@ class DatasetEvaluator(T2IEvaluator):
                                  sampler=self.sampler, noise_seeds=sampling_noise_seeds(self.seed, [purpose for _, purpose in requests]))
         return list(torch.split(images, [len(task.eval_prompts) * per_prompt for task in seen]))
 
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        scores: dict[str, list[float]] = {name: [] for name in self.bench.metrics}
-        self.last_details, self.last_samples = [], []
-        for task, samples in zip(self.tasks, self._concept_samples(backbone, after_task)):
-            evaluation = DatasetConceptEvaluation(self, task, after_task, samples)
-            if task.index == after_task:
-                self.just_learned[task.index] = evaluation.sample_features.clone()
+    def generated_images(self, scored: list[int], per_class: int) -> int:
+        return sum(len(self.tasks[i].eval_prompts) for i in scored) * per_class
+
+    def evaluate(self, backbone: torch.nn.Module, after_task: int, only: list[int] | None = None) -> dict[str, list[float | None]]:
+        """{metric: [score on concept 0, ..., concept after_task]}; with `only`, None for the concepts not sampled."""
+        scored = list(range(after_task + 1)) if only is None else sorted(i for i in only if i <= after_task)
+        scores: dict[str, list[float | None]] = {name: [None] * (after_task + 1) for name in self.bench.metrics}
+        self.last_details = [{} for _ in range(after_task + 1)]
+        self.last_samples: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * (after_task + 1)
+        for i, samples in zip(scored, self._concept_samples(backbone, scored)):
+            evaluation = DatasetConceptEvaluation(self, self.tasks[i], after_task, samples)
+            if i == after_task:
+                self.just_learned[i] = evaluation.sample_features.clone()
             for name in self.bench.metrics:
-                scores[name].append(METRICS.get(name).compute(evaluation))
-            self.last_samples.append((samples, torch.full((samples.shape[0],), task.index)))
-            self.last_details.append(evaluation.details)
+                scores[name][i] = METRICS.get(name).compute(evaluation)
+            self.last_samples[i] = (samples, torch.full((samples.shape[0],), i))
+            self.last_details[i] = evaluation.details
         return scores
 
     def describe(self) -> dict[str, object]:

@@ -101,43 +101,48 @@ class T2IEvaluator(Evaluator):
         self.last_details: list[dict[str, object]] = []
         self.last_samples: list[tuple[torch.Tensor, torch.Tensor]] = []
 
-    def _requests(self, after_task: int) -> list[tuple[str, tuple[object, ...]]]:
-        """(prompt, noise purpose) of every sample of this row: seen concepts, then base digits."""
+    def _requests(self, scored: list[int]) -> list[tuple[str, tuple[object, ...]]]:
+        """(prompt, noise purpose) of every sample of this row: the scored concepts, then base digits."""
         per_prompt = self.profile.eval_samples_per_class
-        requests = [(prompt, (task.token, k, j)) for task in self.tasks[: after_task + 1]
-                    for k, prompt in enumerate(task.eval_prompts) for j in range(per_prompt)]
+        requests = [(prompt, (self.tasks[i].token, k, j)) for i in scored
+                    for k, prompt in enumerate(self.tasks[i].eval_prompts) for j in range(per_prompt)]
         requests += [(digit_prompt(d), ("base", d, j)) for d in self.data.base_classes for j in range(per_prompt)]
         return requests
 
-    def _sample(self, backbone: torch.nn.Module, after_task: int) -> tuple[list[torch.Tensor], float]:
-        requests = self._requests(after_task)
+    def generated_images(self, scored: list[int], per_class: int) -> int:
+        return (sum(len(self.tasks[i].eval_prompts) for i in scored) + len(self.data.base_classes)) * per_class  # + base retention's digits
+
+    def _sample(self, backbone: torch.nn.Module, scored: list[int]) -> tuple[list[torch.Tensor], float]:
+        requests = self._requests(scored)
         noise = torch.stack([fixed_noise(self.seed, backbone.latent_shape, *purpose) for _, purpose in requests])
         backbone.eval()
         images = backbone.sample([prompt for prompt, _ in requests], noise, self.profile.sampling_steps, self.guidance_scale,
                                  sampler=self.sampler, noise_seeds=sampling_noise_seeds(self.seed, [purpose for _, purpose in requests]))
         per_prompt = self.profile.eval_samples_per_class
-        sizes = [len(task.eval_prompts) * per_prompt for task in self.tasks[: after_task + 1]]
+        sizes = [len(self.tasks[i].eval_prompts) * per_prompt for i in scored]
         parts = list(torch.split(images, sizes + [images.shape[0] - sum(sizes)]))
         base_images, base_labels = parts.pop(), torch.tensor(self.data.base_classes).repeat_interleave(per_prompt)
         base_logits, _ = judge_outputs(self.digit_judge, base_images)
         return parts, float((base_logits.argmax(1) == base_labels).double().mean())
 
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        samples, retention = self._sample(backbone, after_task)
-        scores: dict[str, list[float]] = {name: [] for name in self.bench.metrics}
-        self.last_details, self.last_samples = [], []
-        for task, task_samples in zip(self.tasks, samples):
+    def evaluate(self, backbone: torch.nn.Module, after_task: int, only: list[int] | None = None) -> dict[str, list[float | None]]:
+        """{metric: [score on concept 0, ..., concept after_task]}; with `only`, None for the other concepts
+        (only the scored concepts are sampled; base retention is measured in every row)."""
+        scored = list(range(after_task + 1)) if only is None else sorted(i for i in only if i <= after_task)
+        samples, retention = self._sample(backbone, scored)
+        scores: dict[str, list[float | None]] = {name: [None] * (after_task + 1) for name in self.bench.metrics}
+        self.last_details = [{} for _ in range(after_task + 1)]
+        self.last_samples: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * (after_task + 1)
+        for i, task_samples in zip(scored, samples):
+            task = self.tasks[i]
             evaluation = ConceptEvaluation(self, task, after_task, task_samples, retention)
-            if task.index == after_task:
-                self.just_learned[task.index] = evaluation.sample_features.clone()
+            if i == after_task:
+                self.just_learned[i] = evaluation.sample_features.clone()
             for name in self.bench.metrics:
-                scores[name].append(METRICS.get(name).compute(evaluation))
-            self.last_samples.append((task_samples, torch.full((task_samples.shape[0],), task.index)))
-            self.last_details.append(evaluation.details)
+                scores[name][i] = METRICS.get(name).compute(evaluation)
+            self.last_samples[i] = (task_samples, torch.full((task_samples.shape[0],), i))
+            self.last_details[i] = evaluation.details
         return scores
-
-    def base_retention_of(self, backbone: torch.nn.Module) -> float:
-        return self._sample(backbone, -1)[1]
 
     def describe(self) -> dict[str, object]:
         return {"judge_cache_key": self.judge_key, "digit_judge_cache_key": self.digit_judge_key, "guidance_scale": self.guidance_scale,
