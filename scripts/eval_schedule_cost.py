@@ -2,7 +2,7 @@
 schedule does to a committed record's aggregates (its dropped rows removed from its matrices).
 
   .venv/bin/python scripts/eval_schedule_cost.py --tasks 50 --images-per-task 200 --seconds-per-image 0.05 \
-      --record results/runs/split-digits/er-5e8819123d-default-seed0.json --every 2
+      --record results/runs/split-digits/er-c979d52cdc-default-seed0.json --every 2
 """
 
 from __future__ import annotations
