@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--metric", default="judge_accuracy")
     args = parser.parse_args()
     rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-    swept = {path.name.split("-")[0] for path in (Path(args.results) / "sweeps" / "runs" / args.bench).glob("*.json")}
+    swept = {json.loads(path.read_text())["method"]["name"] for path in (Path(args.results) / "sweeps" / "runs" / args.bench).glob("*.json")}
     for collection in ("runs", "sweeps/runs"):
         for path in sorted((Path(args.results) / collection / args.bench).glob("*.json")):
             record = json.loads(path.read_text())
