@@ -2,6 +2,9 @@
 "Exploring Continual Learning of Diffusion Models":
     loss = L_simple + weight * ||theta - theta_{t-1}||^2,
 theta_{t-1} being every backbone parameter at the end of the previous task (no penalty on task 1).
+Default weight = 1e-3, the best average of the split-digits sweep (3 seeds, average judge accuracy):
+1e-4 -> 0.209, 1e-3 -> 0.210, 1e-2 -> 0.195 (results/sweeps/README.md): all within one std of each
+other and of finetune (0.196); larger weights trade learning the new task for less forgetting.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ class L2Regularization(DiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        weight: float = 0.01
+        weight: float = 0.001
 
         def validate(self) -> str | None:
             return None if self.weight >= 0 else f"weight must be >= 0, got {self.weight}"
