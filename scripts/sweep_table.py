@@ -1,4 +1,5 @@
-"""The split-digits default sweeps as one Markdown table, from the committed records.
+"""The split-digits default sweeps as one Markdown table, from the committed records
+(`--canonical`: every method's canonical rows instead).
 
 For every method with records under `results/sweeps/runs/<bench>/`, its rows there and its
 canonical rows (`results/runs/<bench>/`), labelled by the hparams that differ among them (the
@@ -40,14 +41,15 @@ def main() -> None:
     parser.add_argument("--results", default="results")
     parser.add_argument("--bench", default="split-digits")
     parser.add_argument("--metric", default="judge_accuracy")
+    parser.add_argument("--canonical", action="store_true", help="every method's canonical rows only (the bench's table)")
     args = parser.parse_args()
     rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     swept = {json.loads(path.read_text())["method"]["name"] for path in (Path(args.results) / "sweeps" / "runs" / args.bench).glob("*.json")}
-    for collection in ("runs", "sweeps/runs"):
+    for collection in ("runs",) if args.canonical else ("runs", "sweeps/runs"):
         for path in sorted((Path(args.results) / collection / args.bench).glob("*.json")):
             record = json.loads(path.read_text())
             method = record["method"]
-            if record["status"] == "complete" and (method["name"] in swept or method["name"] == "finetune"):
+            if record["status"] == "complete" and (args.canonical or method["name"] in swept or method["name"] == "finetune"):
                 rows[(method["name"], method["hparams_hash"], "canonical" if collection == "runs" else "sweep")].append(record)
     by_method: dict[str, list[tuple]] = defaultdict(list)
     for key, records in rows.items():
