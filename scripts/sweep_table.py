@@ -4,7 +4,8 @@
 For every method with records under `results/sweeps/runs/<bench>/`, its rows there and its
 canonical rows (`results/runs/<bench>/`), labelled by the hparams that differ among them (the
 swept knob), with mean ± population std over seeds (ddof 0) of: the average of the final row,
-the diagonal (each task right after learning it), forgetting (best minus final, Chaudhry et al.)
+the diagonal (each task right after learning it), forgetting (best before the last task minus final,
+Chaudhry et al., as the leaderboard's class-gen tables)
 and the past tasks' classifier uncertainty in the final row.
 
     .venv/bin/python scripts/sweep_table.py [--results results] [--bench split-digits] [--metric judge_accuracy]
@@ -16,7 +17,12 @@ import argparse
 import json
 import statistics
 from collections import defaultdict
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from metrics.continual import forgetting_best_minus_final  # noqa: E402
 
 
 def aggregates(record: dict, metric: str) -> tuple[float, float, float, float | None]:
@@ -24,7 +30,7 @@ def aggregates(record: dict, metric: str) -> tuple[float, float, float, float | 
     size = len(scores)
     average = sum(scores[-1]) / size
     diagonal = sum(scores[i][i] for i in range(size)) / size
-    forgetting = sum(max(scores[t][i] for t in range(i, size)) - scores[-1][i] for i in range(size - 1)) / (size - 1)
+    forgetting = forgetting_best_minus_final(scores)
     uncertainty = record["metrics"].get("classifier_uncertainty", {}).get("matrix")
     return average, diagonal, forgetting, None if uncertainty is None else sum(uncertainty[-1][: size - 1]) / (size - 1)
 
