@@ -127,6 +127,7 @@ def test_cells_show_the_precision_their_interval_supports() -> None:
     assert decimals_for(_stat([1.2e-4, 1.4e-4, 1.3e-4])) == 6             # KID-like values keep their digits
     assert cell_text(Stat(0.6749, 0.005, None), printed_decimals=3) == "0.675 ± 0.005"  # a paper's printed precision
     assert cell_text(Stat(2870.049, None, 1)) == "2870"                     # no interval: 3 significant digits
+    assert cell_text(_stat([0.1, 0.1, 0.1])) == "0.100 ± 0.000"            # identical seeds: rounding noise is no interval
 
 
 def test_forgetting_subplot_titles_do_not_touch() -> None:

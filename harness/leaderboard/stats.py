@@ -92,12 +92,16 @@ def _decimals_for_digits(value: float, digits: int) -> int:
     return min(MAX_DECIMALS, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
 
 
+ROUNDING_NOISE = 1e-9
+
+
 def decimals_for(stat: Stat, printed: Optional[int] = None) -> int:
     """The decimals a cell is shown with: two significant digits of its interval's half-width
     (never fewer than 0 decimals), the paper's printed precision for a reported number, and three
     significant digits of the mean when there is neither."""
     half = stat.half_width
-    if half is not None and half > 0 and math.isfinite(half):
+    # seeds that agree exactly leave a rounding-noise half-width (0.1 three times: ~1e-17): no interval
+    if half is not None and math.isfinite(half) and half > ROUNDING_NOISE * max(1.0, abs(stat.mean)):
         return _decimals_for_digits(half, HALF_WIDTH_DIGITS)
     if printed is not None:
         return printed
