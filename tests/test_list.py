@@ -31,3 +31,10 @@ def test_listing_names_everything_and_a_repeat_imports_no_torch(tmp_path: Path) 
     assert {*METHODS.names(), *BENCHES.names(), *METRICS.names()} <= names
     clora = next(line for line in first.splitlines() if line.startswith("clora "))
     assert "t2i" in clora and "C-LoRA" in clora
+
+
+def test_the_cli_sets_a_short_openmp_spin_before_torch_loads() -> None:
+    code = "import os, sys; import harness.cli; print('torch' in sys.modules, os.environ['OMP_WAIT_POLICY'], os.environ['GOMP_SPINCOUNT'])"
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "PASSIVE", "30000"]
