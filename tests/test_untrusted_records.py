@@ -119,7 +119,7 @@ def test_a_valid_record_from_another_harness_still_loads(tmp_path):
     repo = Path(__file__).resolve().parent.parent
     committed = sorted((repo / "results" / "runs").rglob("*.json"))
     assert committed and all(read_record(p)["status"] == "complete" for p in committed)
-    assert all("checkpoint_sha256" not in json.loads(p.read_text()) for p in committed[:1])
+    assert any("checkpoint_sha256" not in json.loads(p.read_text()) for p in committed)  # records older than the hashes
 
 
 def test_hparams_hash_is_recomputed(tmp_path):
