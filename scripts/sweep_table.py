@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-from collections import defaultdict
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -60,7 +60,7 @@ def main() -> None:
     by_method: dict[str, list[tuple]] = defaultdict(list)
     for key, records in rows.items():
         by_method[key[0]].append((key, records))
-    print(f"| method | knob | rows | hparams hash | seeds | average | diagonal | forgetting | past-task classifier uncertainty |")
+    print("| method | knob | rows | hparams hash | seeds | average | diagonal | forgetting | past-task classifier uncertainty |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name in sorted(by_method):
         entries = by_method[name]

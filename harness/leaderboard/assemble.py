@@ -12,7 +12,6 @@ definition keeps its average and leaves its forgetting cell empty.
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
