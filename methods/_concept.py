@@ -56,6 +56,7 @@ class ConceptMethod(Method):
         super().__init__(backbone, hparams, context)
         self.unet = backbone.unet
         self._regularization_latents: torch.Tensor | None = None
+        self._task_latents: tuple[int, torch.Tensor] | None = None
 
     # ---- parameter accounting (C-LoRA's N_param columns, UNet parameters only) --------------------
     def trained_parameters(self) -> int:
@@ -99,13 +100,23 @@ class ConceptMethod(Method):
         """After the last step."""
 
     # ---- the loop ----------------------------------------------------------------------------------
+    def encode(self, images: torch.Tensor, *purpose: object) -> torch.Tensor:
+        """VAE latents of `images`, the posterior sample seeded by (seed, "vae-latents", *purpose)."""
+        with torch.no_grad():
+            return self.backbone.encode_images(images, torch_generator(self.context.seed, "vae-latents", *purpose))
+
+    def task_latents(self, task) -> torch.Tensor:
+        """The latents of `task`'s training images, encoded once for the task's training and its after-steps."""
+        if self._task_latents is None or self._task_latents[0] != task.index:
+            self._task_latents = (task.index, self.encode(task.train_images, task.index))
+        return self._task_latents[1]
+
     def _regularization(self) -> torch.Tensor | None:
         images = getattr(self.backbone, "regularization_images", None)
         if images is None:
             return None
         if self._regularization_latents is None:
-            with torch.no_grad():
-                self._regularization_latents = self.backbone.encode_images(images, torch_generator(self.context.seed, "vae-latents", "regularization"))
+            self._regularization_latents = self.encode(images, "regularization")
         return self._regularization_latents
 
     def learn(self, task) -> None:
@@ -114,8 +125,7 @@ class ConceptMethod(Method):
         self.prepare_task(task, generator)
         token_id = backbone.add_concept_token(task.token, init="random" if hp.token_init == "random" else "word", init_word=hp.token_init_word, generator=generator)
         name = self.begin_task(task.index, generator)
-        with torch.no_grad():
-            latents = backbone.encode_images(task.train_images, torch_generator(self.context.seed, "vae-latents", task.index))
+        latents = self.task_latents(task)
         embedding = backbone.token_embeddings().weight
         frozen_rows = torch.ones(embedding.shape[0], dtype=torch.bool, device=embedding.device)
         frozen_rows[token_id] = False

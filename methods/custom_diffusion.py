@@ -88,8 +88,7 @@ class CustomDiffusionEWC(CustomDiffusionMethod):
     def learn(self, task) -> None:
         super().learn(task)
         generator = torch_generator(self.context.seed, "fisher", task.index)
-        with torch.no_grad():
-            latents = self.backbone.encode_images(task.train_images, torch_generator(self.context.seed, "vae-latents", task.index))
+        latents = self.task_latents(task)
         for layer in self.targets.values():
             layer.weight.requires_grad_(True)
         try:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import torch
 
-from harness.seeding import torch_generator
 from methods._base import register_method
 from methods.custom_diffusion import CustomDiffusionMethod
 from methods._concept import strings_to_tensor, tensor_to_strings
@@ -43,8 +42,7 @@ class GenerativeReplayT2I(CustomDiffusionMethod):
             noise = torch.randn((len(prompts), *self.backbone.latent_shape), generator=generator)
             self.backbone.eval()
             images = self.backbone.sample(prompts, noise, self.context.profile.sampling_steps)
-            with torch.no_grad():
-                self.replay = (self.backbone.encode_images(images, torch_generator(self.context.seed, "vae-latents", "replay", len(self.past_prompts))), prompts)
+            self.replay = (self.encode(images, "replay", len(self.past_prompts)), prompts)
         self.past_prompts.append(task.train_prompts[0])
 
     def replay_batch(self, generator: torch.Generator) -> tuple[torch.Tensor, list[str]] | None:

@@ -82,15 +82,14 @@ class ZipLoRA(LoRAMethod):
 
     def zip(self, new: dict[str, torch.Tensor], index: int) -> dict[str, torch.Tensor]:
         """Learn the mergers (the LoRAs frozen) and return the zipped updates."""
-        profile, backbone = self.context.profile, self.backbone
+        profile = self.context.profile
         generator = torch_generator(self.context.seed, "ziplora-merge", index)
         base = {key: layer.weight.detach() - self.merged[key] for key, layer in self.targets.items()}
         mergers = {key: (torch.ones(layer.in_features, requires_grad=True, device=layer.weight.device),
                          torch.ones(layer.in_features, requires_grad=True, device=layer.weight.device)) for key, layer in self.targets.items()}
         optimizer = adam([m for pair in mergers.values() for m in pair], lr=profile.lr)
         task = self._task
-        with torch.no_grad():
-            new_latents = backbone.encode_images(task.train_images, torch_generator(self.context.seed, "vae-latents", index))
+        new_latents = self.task_latents(task)
         past_latents = self._regularization()
         if past_latents is None:
             past_latents = new_latents

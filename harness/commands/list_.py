@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from tabulate import tabulate
 
-from harness.cache import cache_root
+from harness.cache import cache_root, write_atomically
 
 SOURCES = {"methods": ("methods", "*.py"), "benches": ("benchmarks", "*.yaml"), "metrics": ("metrics", "*.py")}
 
@@ -62,10 +61,7 @@ def cached_rows(kind: str) -> list[list[str]]:
     except (OSError, ValueError):
         pass
     table = rows(kind)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(table))
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(table).encode())
     return table
 
 

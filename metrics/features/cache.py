@@ -4,14 +4,13 @@ extractor weights are embedded once, whatever their paths or the run that asks."
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from harness.cache import cache_root
+from harness.cache import cache_root, cached_arrays
 from metrics.features.images import content_hash, read_images
 
 
@@ -25,14 +24,6 @@ def feature_key(extractor_digest: str, paths: Sequence[Path]) -> str:
 
 def cached_features(name: str, extractor_digest: str, paths: Sequence[Path], embed: Callable[[list[torch.Tensor]], np.ndarray]) -> np.ndarray:
     """Features of the images at `paths` (rows in path order), computed by `embed` once per content."""
-    from safetensors.torch import load_file, save_file
-
     path = features_root() / f"{name}-{feature_key(extractor_digest, paths)}.safetensors"
-    if path.is_file():
-        return load_file(str(path))["features"].double().numpy()
-    features = np.asarray(embed(read_images(paths)), dtype=np.float64)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    save_file({"features": torch.from_numpy(features)}, str(temporary))
-    os.replace(temporary, path)
-    return features
+    compute = lambda: {"features": np.asarray(embed(read_images(paths)), dtype=np.float64)}  # noqa: E731
+    return np.asarray(cached_arrays(path, compute)["features"], dtype=np.float64)
