@@ -1,7 +1,7 @@
 """The class-conditional pixel UNet shared by the `ddpm-unet` and `flow-unet` backbones.
 
-diffusers' UNet2DModel with plain down/up blocks (no attention) and a class-embedding table
-whose vector is added to the timestep embedding.
+diffusers' UNet2DModel with plain down/up blocks (no attention; the mid block keeps diffusers'
+default self-attention) and a class-embedding table whose vector is added to the timestep embedding.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from diffusers import UNet2DModel
+
+from harness.backbones._diffusers_import import import_model_module
+
+UNet2DModel = import_model_module("diffusers.models.unets.unet_2d").UNet2DModel
 
 
 def class_conditional_unet(image_shape: tuple[int, int, int], block_out_channels: tuple[int, ...], layers_per_block: int,
