@@ -47,3 +47,19 @@ def test_ddim_scheduler_equals_diffusers_from_config():
         ours.set_timesteps(7)
         reference.set_timesteps(7)
         assert torch.equal(ours.timesteps, reference.timesteps) and torch.equal(ours.alphas_cumprod, reference.alphas_cumprod)
+
+
+FAILING = """
+import sys
+from harness.backbones._diffusers_import import import_model_module
+try:
+    import_model_module("diffusers.models.unets.no_such_module")
+except ModuleNotFoundError:
+    print(hasattr(sys.modules["diffusers.models.unets"], "UNet2DModel"), hasattr(sys.modules["diffusers.models.transformers"], "Transformer2DModel"))
+"""
+
+
+def test_a_failed_bypass_falls_back_to_the_real_packages_and_keeps_them():
+    out = subprocess.run([sys.executable, "-c", FAILING], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]
