@@ -10,8 +10,8 @@ torch._dynamo, which torch.optim imports anyway), of a smoke run's ~11 s (issue 
 While the module is imported, each of the two subpackages is registered as a bare package (its
 real spec and search path, its `__init__` not run). They are unregistered afterwards, so a later
 `import diffusers.models.unets` (the text-to-image track) runs the real `__init__`, which finds
-these modules already imported and binds the very same classes. If anything goes wrong, the
-ordinary import runs instead.
+these modules already imported and binds the very same classes. When the import fails that way
+(ImportError), or a subpackage is not where diffusers 0.42 keeps it, the ordinary import runs.
 """
 
 from __future__ import annotations
