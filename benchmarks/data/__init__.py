@@ -9,6 +9,7 @@ from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages, ch
 DATA_SOURCES.declare("benchmarks.data.cifar100", ["cifar100"])
 DATA_SOURCES.declare("benchmarks.data.digits", ["sklearn-digits"])
 DATA_SOURCES.declare("benchmarks.data.imagenet_folder", ["imagenet-folder"])
+DATA_SOURCES.declare("benchmarks.data.mnist_5k", ["mnist-5k"])
 DATA_SOURCES.declare("benchmarks.data.torchvision_mnist", ["torchvision-mnist"])
 DATA_CHECKS.declare("benchmarks.data.cifar100", ["cifar100"])
 DATA_CHECKS.declare("benchmarks.data.imagenet_folder", ["imagenet-folder"])
