@@ -47,10 +47,9 @@ def count(run: PreparedRun) -> Cost:
 
 def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     """`count`, plus seconds per training step and per generated image measured on this machine."""
-    import torch
 
     from harness.environment import pick_device
-    from harness.seeding import derive_seed
+    from harness.seeding import seeded_phase
     from harness.tracks import TRACK_REGISTRY, BuildOptions
     from methods import TrainContext
 
@@ -61,8 +60,7 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     device = pick_device(spec.device)
     track, options = TRACK_REGISTRY.get(bench.track), BuildOptions(spec.data_root, spec.weights, spec.order_seed, spec.seed)
     loaded = track.load(bench, options)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(derive_seed(spec.seed, "init"))
+    with seeded_phase(spec.seed, "init", device=device):
         backbone = track.build_backbone(bench, loaded, options).to(device)
     few, more = (min(k, profile.steps_per_task) for k in CALIBRATION_STEPS)
     short = dataclasses.replace(profile, eval_samples_per_class=min(CALIBRATION_SAMPLES_PER_CLASS, profile.eval_samples_per_class))

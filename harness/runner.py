@@ -22,7 +22,7 @@ from harness.hparams import hparams_dict
 from harness.record import SCHEMA_VERSION, read_record, write_record
 from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
-from harness.seeding import derive_seed
+from harness.seeding import seeded_phase
 from harness.run_spec import PreparedRun, RunSpec, prepare
 from harness.tracks import TRACK_REGISTRY, BuildOptions, Evaluator
 from methods import Method, TrainContext
@@ -104,11 +104,11 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         loaded = track.load(run.bench, options)
         tasks = loaded.tasks
         profile = run.bench.profile(spec.profile)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(derive_seed(spec.seed, "init"))
+        with seeded_phase(spec.seed, "init", device=device):
             backbone = track.build_backbone(run.bench, loaded, options).to(device)
         context = TrainContext(profile, spec.seed, device, len(tasks), loaded.num_classes, spec.progress)
-        method = run.method_cls(backbone, run.hparams, context)
+        with seeded_phase(spec.seed, "method-init", device=device):
+            method = run.method_cls(backbone, run.hparams, context)
         start = record["tasks_done"]
         if start > 0:
             state, start = restore(run.checkpoint_dir, record, echo)
@@ -118,7 +118,8 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
                 method.load_state_dict({k: v.to(device) if k.startswith("backbone.") else v for k, v in state.items()})
                 echo(f"resuming {run.record_path} after task {start}/{len(tasks)}")
         setup_started = time.perf_counter()
-        evaluator = track.evaluator(run.bench, loaded, profile, spec.seed, device, run.record_path)
+        with seeded_phase(spec.seed, "evaluator", device=device):
+            evaluator = track.evaluator(run.bench, loaded, profile, spec.seed, device, run.record_path)
         record["evaluation"] = evaluator.describe()
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
         for t in range(start, len(tasks)):
@@ -140,11 +141,13 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
 
 def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo) -> None:
     train_started = time.perf_counter()
-    method.learn(tasks[t])
+    with seeded_phase(run.spec.seed, "learn", t, device=method.context.device):
+        method.learn(tasks[t])
     train_s = time.perf_counter() - train_started
     eval_started = time.perf_counter()
     scored = run.schedule.tasks_scored(t, len(tasks))
-    scores = evaluator.evaluate(method.backbone, t) if len(scored) == t + 1 else evaluator.evaluate(method.backbone, t, only=scored)
+    with seeded_phase(run.spec.seed, "evaluate", t, device=method.context.device):
+        scores = evaluator.evaluate(method.backbone, t) if len(scored) == t + 1 else evaluator.evaluate(method.backbone, t, only=scored)
     eval_s = time.perf_counter() - eval_started
     for name, row in scores.items():
         bad = [(i, value) for i, value in enumerate(row) if i in scored and not math.isfinite(value)]
