@@ -23,7 +23,6 @@ from harness.registry import Registry
 from metrics.continual import FORGETTING_DEFINITIONS
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
-TRACKS = ("class-gen", "t2i", "class-cls")
 
 
 @dataclass(frozen=True)
@@ -160,8 +159,10 @@ def load_bench_file(path: Path) -> BenchSpec:
         raise UsageError(f"bench spec {path}: unknown key {unknown[0]!r}; valid keys are {', '.join(sorted(known))}")
     check_top_level(raw, path)
     track = _require(raw, "track", path)
-    if track not in TRACKS:
-        raise UsageError(f"bench spec {path}: track {track!r} is not one of {', '.join(TRACKS)}")
+    from harness.tracks import TRACK_PACKAGES
+
+    if track not in TRACK_PACKAGES:
+        raise UsageError(f"bench spec {path}: track {track!r} is not one of {', '.join(TRACK_PACKAGES)}")
     profiles = {name: _build(Profile, values, f"profile {name}", path) for name, values in _require(raw, "profiles", path).items()}
     if "default" not in profiles:
         raise UsageError(f"bench spec {path} needs a 'default' profile")

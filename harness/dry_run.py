@@ -49,9 +49,11 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     """`count`, plus seconds per training step and per generated image measured on this machine."""
 
     from harness.environment import pick_device
+    from harness.scoring import EvalNoise, score_row
     from harness.seeding import seeded_phase
     from harness.tracks import TRACK_REGISTRY, BuildOptions
     from methods import TrainContext
+    from metrics._registry import bench_metrics
 
     cost = count(run)
     spec, bench = run.spec, run.bench
@@ -64,7 +66,7 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
         backbone = track.build_backbone(bench, loaded, options).to(device)
     few, more = (min(k, profile.steps_per_task) for k in CALIBRATION_STEPS)
     short = dataclasses.replace(profile, eval_samples_per_class=min(CALIBRATION_SAMPLES_PER_CLASS, profile.eval_samples_per_class))
-    evaluator = track.evaluator(bench, loaded, short, spec.seed, device, run.record_path)
+    evaluator = track.evaluator(bench, loaded, short, EvalNoise(spec.seed), device, run.record_path)
     setup_s = time.perf_counter() - started
     size = bench.num_tasks
     cost = dataclasses.replace(cost, generated_images=sum(evaluator.generated_images(run.schedule.tasks_scored(t, size), profile.eval_samples_per_class)
@@ -81,7 +83,7 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     # the difference drops the warm-up; when noise makes it non-positive, the longer training's mean is the (upper) estimate
     per_step = (seconds[1] - seconds[0]) / (more - few) if more > few and seconds[1] > seconds[0] else seconds[1] / more
     eval_started = time.perf_counter()
-    evaluator.evaluate(method.backbone, 0)
+    score_row(evaluator, bench_metrics(bench), method.backbone, 0, [0])
     per_image = (time.perf_counter() - eval_started) / max(images, 1)
     return dataclasses.replace(cost, seconds_per_step=per_step, seconds_per_image=per_image, setup_s=setup_s)
 

@@ -8,7 +8,6 @@ task and, with the same seed on the same device, writes the same metrics.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -24,9 +23,11 @@ from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
 from harness.seeding import seeded_phase
 from harness.run_spec import PreparedRun, RunSpec, prepare
+from harness.scoring import EvalNoise, score_row, write_row
 from harness.tracks import TRACK_REGISTRY, BuildOptions, Evaluator
 from methods import Method, TrainContext
 from metrics import METRICS
+from metrics._registry import bench_metrics
 from metrics.continual import summarize
 
 
@@ -119,13 +120,13 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
                 echo(f"resuming {run.record_path} after task {start}/{len(tasks)}")
         setup_started = time.perf_counter()
         with seeded_phase(spec.seed, "evaluator", device=device):
-            evaluator = track.evaluator(run.bench, loaded, profile, spec.seed, device, run.record_path)
+            evaluator = track.evaluator(run.bench, loaded, profile, EvalNoise(spec.seed), device, run.record_path)
         record["evaluation"] = evaluator.describe()
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
         for t in range(start, len(tasks)):
             _one_task(run, method, evaluator, tasks, t, record, echo)
         record["summary"] = {
-            name: summarize(entry["matrix"], entry["higher_is_better"]) for name, entry in record["metrics"].items()
+            name: summarize(entry["matrix"], entry["higher_is_better"], METRICS.get(name).kind) for name, entry in record["metrics"].items()
         }
         record["timing"]["total_s"] += time.perf_counter() - started
         record.update(status="complete", updated_at=_now())
@@ -140,31 +141,20 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
 
 
 def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo) -> None:
+    seed, device, size = run.spec.seed, method.context.device, len(tasks)
     train_started = time.perf_counter()
-    with seeded_phase(run.spec.seed, "learn", t, device=method.context.device):
+    with seeded_phase(seed, "learn", t, device=device):
         method.learn(tasks[t])
     train_s = time.perf_counter() - train_started
     eval_started = time.perf_counter()
-    scored = run.schedule.tasks_scored(t, len(tasks))
-    with seeded_phase(run.spec.seed, "evaluate", t, device=method.context.device):
-        scores = evaluator.evaluate(method.backbone, t) if len(scored) == t + 1 else evaluator.evaluate(method.backbone, t, only=scored)
+    with seeded_phase(seed, "evaluate", t, device=device):
+        row = score_row(evaluator, bench_metrics(run.bench), method.backbone, t, run.schedule.tasks_scored(t, size))
     eval_s = time.perf_counter() - eval_started
-    for name, row in scores.items():
-        bad = [(i, value) for i, value in enumerate(row) if i in scored and not math.isfinite(value)]
-        if bad:
-            raise RunFailure(f"metric {name} returned {bad[0][1]} on task {bad[0][0] + 1} after task {t + 1}")
-        record["metrics"][name]["matrix"][t][: t + 1] = row
-    for i, details in enumerate(evaluator.last_details):
-        for name, value in details.items():
-            size = len(tasks)
-            matrix = record.setdefault("details", {}).setdefault(name, [[None] * size for _ in range(size)])
-            matrix[t][i] = value
-    notes = method.record_notes()
-    if notes:
-        record["method"]["notes"] = notes
-    evaluator.after_task(method, t, record)
-    if t == len(tasks) - 1:
-        evaluator.finish(run.record_path, record)
+    write_row(record, row, size)
+    _write_report(run, method, t, record)
+    evaluator.after_task(method, row, record)
+    if t == size - 1:
+        evaluator.finish(run.record_path, row, record)
     checkpoint_started = time.perf_counter()
     digest = save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
     record["checkpoint_sha256"] = (list(record.get("checkpoint_sha256") or []) + [None] * t)[:t] + [digest]
@@ -176,7 +166,23 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
     write_record(run.record_path, record)
     prune_checkpoints(run.checkpoint_dir, keep=t)
     headline = run.bench.headline[0]
-    echo(f"task {t + 1}/{len(tasks)}: {headline} " + " ".join("-" if v is None else f"{v:.3f}" for v in scores[headline]) + f"  ({train_s:.1f}s train, {eval_s:.1f}s eval)")
+    echo(f"task {t + 1}/{size}: {headline} " + " ".join("-" if v is None else f"{v:.3f}" for v in row.scores[headline]) + f"  ({train_s:.1f}s train, {eval_s:.1f}s eval)")
+
+
+def _write_report(run: PreparedRun, method: Method, t: int, record: dict[str, Any]) -> None:
+    """The method's report after task t (notes, parameter counts) and its exported adapter, into the record."""
+    report = method.report()
+    if report.notes:
+        record["method"]["notes"] = report.notes
+    if report.parameters is not None:
+        trained, stored, total = report.parameters
+        parameters = record.setdefault("parameters", {"backbone_unet": total, "trained_fraction": [], "stored_fraction": []})
+        parameters["trained_fraction"][t:] = [trained / total]
+        parameters["stored_fraction"][t:] = [stored / total]
+    folder = run.record_path.parent / f"{record['run_key']}.adapters" / f"task{t:02d}"
+    exported = method.export_adapter(folder)
+    if exported is not None:
+        record.setdefault("adapters", [])[t:] = [str(folder.relative_to(run.record_path.parent) / exported)]
 
 
 def _mark_failed(run: PreparedRun, record: dict[str, Any], message: str) -> None:

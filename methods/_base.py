@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import abc
 
-from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ClassVar, NamedTuple
 
 import torch
 
 from harness.bench import Profile
 from methods._registry import METHODS
-from harness.tasks import Task
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,22 @@ class TrainContext:
     num_tasks: int
     num_classes: int
     progress: bool = False
+
+
+class ParameterCounts(NamedTuple):
+    """C-LoRA's N_param inputs: parameters trained per task, stored beyond the frozen base after it, and the base's size."""
+
+    trained: int
+    stored: int
+    total: int
+
+
+@dataclass(frozen=True)
+class MethodReport:
+    """What a method tells the harness after each task, for its run record."""
+
+    notes: dict[str, Any] = field(default_factory=dict)  # JSON-able facts (e.g. layers it chose)
+    parameters: ParameterCounts | None = None  # None: the method does not count them
 
 
 class Method(abc.ABC):
@@ -50,12 +66,26 @@ class Method(abc.ABC):
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
 
     @abc.abstractmethod
-    def learn(self, task: Task) -> None:
-        """Train on `task` (and whatever the method kept from earlier tasks)."""
+    def learn(self, task: Any) -> None:
+        """Train on `task`, a task of the bench's track (see harness/tracks/<track>/tasks.py), and
+        on whatever the method kept from earlier tasks."""
 
     def record_notes(self) -> dict[str, Any]:
         """JSON-able facts the method wants in its run record (e.g. layers it chose); none by default."""
         return {}
+
+    def parameter_counts(self) -> ParameterCounts | None:
+        """(trained per task, stored after this task, base size), or None when the method does not count them."""
+        return None
+
+    def report(self) -> MethodReport:
+        """The method's report after a task; the runner writes it into the record."""
+        counts = self.parameter_counts()
+        return MethodReport(self.record_notes(), None if counts is None else ParameterCounts(*counts))
+
+    def export_adapter(self, folder: Path) -> str | None:
+        """Write this task's adapter into `folder`; returns the file's name, or None for a method with no adapter."""
+        return None
 
     def replay_examples(self) -> tuple[torch.Tensor, torch.Tensor] | None:
         """The real examples the method keeps for rehearsal (images, labels), or None without a buffer."""

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from harness.classification import ClassificationTask
+from harness.tracks.class_cls.tasks import ClassificationTask
 from harness.seeding import derive_seed, torch_generator
 from methods._base import Method
 from methods._optim import adam

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from harness.errors import RunFailure
 from harness.seeding import torch_generator
-from methods._base import Method
+from methods._base import Method, ParameterCounts
 from methods._diffusion import BatchStream
 from methods._optim import adam
 
@@ -70,9 +70,9 @@ class ConceptMethod(Method):
     def base_size(self) -> int:
         return sum(p.numel() for name, p in self.unet.named_parameters() if "lora_" not in name)
 
-    def parameter_counts(self) -> tuple[int, int, int]:
+    def parameter_counts(self) -> ParameterCounts:
         """(trained per task, stored after this task, base UNet size)."""
-        return self.trained_parameters(), self.stored_parameters(), self.base_size()
+        return ParameterCounts(self.trained_parameters(), self.stored_parameters(), self.base_size())
 
     def tasks_done(self) -> int:
         return len(self.backbone.concept_tokens)

@@ -16,7 +16,7 @@ import math
 import torch
 
 from harness.seeding import torch_generator
-from harness.tasks import Task
+from harness.tracks.class_gen.tasks import Task
 from methods._diffusion import DiffusionMethod
 
 

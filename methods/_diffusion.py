@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from harness.errors import RunFailure
 from harness.seeding import torch_generator
-from harness.tasks import Task
+from harness.tracks.class_gen.tasks import Task
 from methods._base import Method
 from methods._optim import adam
 

@@ -75,13 +75,14 @@ class LoRAMethod(ConceptMethod):
         state = get_peft_model_state_dict(self.unet, adapter_name=name)
         self._exported = {key: value.detach().cpu().clone() for key, value in convert_state_dict_to_diffusers(state).items()}
 
-    def export_adapter(self, folder: Path) -> None:
+    def export_adapter(self, folder: Path) -> str:
         """This task's adapter in the diffusers LoRA format (pipe.load_lora_weights reads it)."""
         from diffusers import StableDiffusionPipeline
 
         if self._exported is None:
             raise RunFailure("no adapter to export: the method has not finished a task in this process")
         StableDiffusionPipeline.save_lora_weights(folder, unet_lora_layers=self._exported)
+        return "pytorch_lora_weights.safetensors"
 
     # ---- parameter accounting (C-LoRA's N_param columns) ---------------------------------------------
     def adapter_size(self) -> int:

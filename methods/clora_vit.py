@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from harness.classification import ClassificationTask
+from harness.tracks.class_cls.tasks import ClassificationTask
 from harness.seeding import torch_generator
 from methods._base import register_method
 from methods._classifier import ClassifierMethod, freeze_all_but

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from harness.tasks import Task
+from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._diffusion import DiffusionMethod
 from methods._funlora_layers import FAMILIES, FunLoRAConv2d, install_adapters

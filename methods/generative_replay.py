@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 
 from harness.seeding import torch_generator
-from harness.tasks import Task
+from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._diffusion import BatchStream, DiffusionMethod, rehearsal_loss
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
-from harness.classification import ClassificationTask
+from harness.tracks.class_cls.tasks import ClassificationTask
 from methods._base import register_method
 from methods._classifier import ClassifierMethod, freeze_all_but
 from methods._prompts import CodaPromptPool, KeyQueryPool

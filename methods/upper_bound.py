@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from torch.utils.data import ConcatDataset, Dataset
 
-from harness.classification import ClassificationTask
+from harness.tracks.class_cls.tasks import ClassificationTask
 from harness.errors import RunFailure
 from methods._base import register_method
 from methods._classifier import ClassifierMethod

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import torch
 
 from harness.seeding import derive_seed
-from harness.tasks import Task
+from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._bayesian import MeanFieldLayer, MonteCarloUNet, WeightNoise, make_mean_field
 from methods._coreset import CoresetMethod

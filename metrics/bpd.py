@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 
 from harness.errors import UsageError
-from harness.seeding import torch_generator
 from metrics._registry import register_metric
+
+if TYPE_CHECKING:
+    from harness.tracks.class_gen.views import ClassGenView
 
 NoisePredictor = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -196,30 +198,29 @@ def unweighted_losses(backbone, images: torch.Tensor, labels: torch.Tensor, time
     return out
 
 
-def buffer_losses(evaluator, method, after_task: int) -> list[dict[str, float] | None]:
-    """Unweighted L_simple at the bench's loss timesteps on the rehearsal buffer's examples of each
+def buffer_losses(bench, tasks, noise, backbone, kept: tuple[torch.Tensor, torch.Tensor] | None, after_task: int) -> list[dict[str, float] | None]:
+    """Unweighted L_simple at the bench's loss timesteps on the rehearsal buffer's examples `kept` of each
     seen task (None where the buffer holds none of it), with noise seeded by (seed, task i) only."""
-    kept = method.replay_examples()
     if kept is None:
         return [None] * (after_task + 1)
     images, labels = kept
-    options = bpd_options(evaluator.bench)
-    backbone = method.backbone
+    options = bpd_options(bench)
     backbone.eval()
     device = backbone.device
     out: list[dict[str, float] | None] = []
-    for task in evaluator.tasks[: after_task + 1]:
+    for task in tasks[: after_task + 1]:
         mine = torch.isin(labels, torch.tensor(task.classes))
         if not bool(mine.any()):
             out.append(None)
             continue
-        generator = torch_generator(evaluator.seed, "eval", "bpd-buffer-loss", task.index)
+        generator = noise.torch_generator("bpd-buffer-loss", task.index)
         out.append(unweighted_losses(backbone, images[mine].to(device), labels[mine].to(device), options.loss_timesteps, generator))
     return out
 
 
-def bpd_options(bench) -> BpdOptions:
-    raw = dict(bench.metric_options.get("bits_per_dim", {}))
+def bpd_options(holder) -> BpdOptions:
+    """The `bits_per_dim` block of a bench's (or a view's) `metric_options`."""
+    raw = dict(holder.metric_options.get("bits_per_dim", {}))
     if "loss_timesteps" in raw:
         raw["loss_timesteps"] = tuple(raw["loss_timesteps"])
     options = BpdOptions(**raw)
@@ -237,13 +238,12 @@ def check_bpd_data(bench, data) -> None:
     "DDPM variational bound on held-out real 8-bit test images, bits/dim (all timesteps; fixed-large variance, x0 clipped, unless the bench says otherwise)",
     check_data=check_bpd_data,
 )
-def bits_per_dim(evaluation) -> float:
-    evaluator = evaluation.evaluator
-    options = bpd_options(evaluator.bench)
+def bits_per_dim(evaluation: ClassGenView) -> float:
+    options = bpd_options(evaluation)
     task, backbone = evaluation.task, evaluation.backbone
     images, labels = task.test_x, task.test_y
     if options.images and images.shape[0] > options.images:
-        keep = torch.randperm(images.shape[0], generator=torch_generator(evaluator.seed, "eval", "bpd-images", task.index))[: options.images]
+        keep = torch.randperm(images.shape[0], generator=evaluation.torch_generator("bpd-images"))[: options.images]
         images, labels = images[keep], labels[keep]
     device = backbone.device
     backbone.eval()

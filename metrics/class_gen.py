@@ -1,17 +1,22 @@
 """Per-task scores of a class-conditional generator, judged by the bench's judge classifier.
 
-Each function takes a `TaskEvaluation` (harness/evaluation.py): samples conditioned on the
-task's classes, the judge's outputs on them, and judge features of the task's held-out
+Each function takes a `ClassGenView` (harness/tracks/class_gen/views.py): samples conditioned
+on the task's classes, the judge's outputs on them, and judge features of the task's held-out
 real test images.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 
 from metrics._registry import register_metric
 from metrics.distances import frechet_distance_of_features, kernel_distance, small_sample_warning
+
+if TYPE_CHECKING:
+    from harness.tracks.class_gen.views import ClassGenView
 
 
 def classifier_uncertainty(logits: torch.Tensor, intended: torch.Tensor) -> float:
@@ -21,17 +26,17 @@ def classifier_uncertainty(logits: torch.Tensor, intended: torch.Tensor) -> floa
 
 
 @register_metric("judge_accuracy", "class-gen", True, "fraction of samples the judge classifies as their conditioning class")
-def judge_accuracy(evaluation) -> float:
+def judge_accuracy(evaluation: ClassGenView) -> float:
     return float((evaluation.sample_logits.argmax(1) == evaluation.sample_labels).double().mean())
 
 
 @register_metric("classifier_uncertainty", "class-gen", False, "KL(one-hot intended class || judge prediction), averaged over samples")
-def uncertainty(evaluation) -> float:
+def uncertainty(evaluation: ClassGenView) -> float:
     return classifier_uncertainty(evaluation.sample_logits, evaluation.sample_labels)
 
 
 @register_metric("judge_fd", "class-gen", False, "Frechet distance in judge feature space, samples vs held-out real test images")
-def judge_fd(evaluation) -> float:
+def judge_fd(evaluation: ClassGenView) -> float:
     samples, real = evaluation.sample_features.numpy(), evaluation.real_features.numpy()
     warning = small_sample_warning(samples, real)
     if warning:
@@ -40,5 +45,5 @@ def judge_fd(evaluation) -> float:
 
 
 @register_metric("judge_kid", "class-gen", False, "KID (cubic polynomial kernel MMD^2) in judge feature space vs held-out real images")
-def judge_kid(evaluation) -> float:
+def judge_kid(evaluation: ClassGenView) -> float:
     return kernel_distance(evaluation.sample_features.numpy(), evaluation.real_features.numpy(), num_subsets=100, rng=evaluation.numpy_rng("kid"))

@@ -137,8 +137,21 @@ FORGETTING_DEFINITIONS: dict[str, str] = {
 }
 
 
-def summarize(matrix: Matrix, higher_is_better: bool) -> dict[str, Optional[float]]:
-    """Every aggregate of one complete score matrix, keyed by the names the leaderboard uses."""
+def final_drift(matrix: Matrix) -> Optional[float]:
+    """C-LoRA's F_MMD: mean over i < T of D[T][i], how far each earlier task's samples moved by the
+    end (the diagonal, D[i][i] = 0 by definition, never enters)."""
+    size = _check(matrix)
+    return None if size < 2 else _mean([matrix[-1][i] for i in range(size - 1)])
+
+
+DRIFT_DEFINITIONS: dict[str, str] = {"drift": "mean over i<T of D[T][i] (C-LoRA's F_MMD; the diagonal D[i][i] = 0 is left out)"}
+
+
+def summarize(matrix: Matrix, higher_is_better: bool, kind: str = "score") -> dict[str, Optional[float]]:
+    """Every aggregate of one complete matrix, keyed by the names the leaderboard uses: a score
+    matrix's averages and forgetting, a drift matrix's final drift (a drift has no forgetting)."""
+    if kind == "drift":
+        return {"drift": final_drift(matrix)}
     return {
         "average": average_score(matrix),
         "average_incremental": average_incremental_score(matrix),

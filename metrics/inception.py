@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -18,6 +19,9 @@ import torch
 from harness.errors import RunFailure
 from metrics._registry import register_metric
 from metrics.distances import frechet_distance_of_features, kernel_distance, small_sample_warning
+
+if TYPE_CHECKING:
+    from harness.tracks.class_gen.views import ClassGenView
 
 INCEPTION_FILE = "inception-2015-12-05.pt"
 INCEPTION_URL = "https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt"
@@ -64,21 +68,21 @@ def inception_features(model: torch.nn.Module, images: torch.Tensor, batch_size:
     return torch.cat(features).double().numpy()
 
 
-def _features(evaluation) -> tuple[np.ndarray, np.ndarray]:
-    cache = evaluation.evaluator.cache
+def _features(evaluation: ClassGenView) -> tuple[np.ndarray, np.ndarray]:
+    cache = evaluation.cache
     if "inception" not in cache:
         cache["inception"] = load_inception(evaluation.backbone.device)
     model = cache["inception"]
     key = ("inception-real", evaluation.task.index)
     if key not in cache:
         cache[key] = inception_features(model, evaluation.task.test_x)
-    if not hasattr(evaluation, "inception_sample_features"):  # shared by FID and KID of this evaluation
-        evaluation.inception_sample_features = inception_features(model, evaluation.samples)
-    return evaluation.inception_sample_features, cache[key]
+    if "inception" not in evaluation.memo:  # shared by FID and KID of this view
+        evaluation.memo["inception"] = inception_features(model, evaluation.samples)
+    return evaluation.memo["inception"], cache[key]
 
 
 @register_metric("inception_fid", "class-gen", False, "FID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)
-def inception_fid(evaluation) -> float:
+def inception_fid(evaluation: ClassGenView) -> float:
     samples, real = _features(evaluation)
     warning = small_sample_warning(samples, real)
     if warning:
@@ -87,6 +91,6 @@ def inception_fid(evaluation) -> float:
 
 
 @register_metric("inception_kid", "class-gen", False, "KID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)
-def inception_kid(evaluation) -> float:
+def inception_kid(evaluation: ClassGenView) -> float:
     samples, real = _features(evaluation)
     return kernel_distance(samples, real, num_subsets=100, rng=evaluation.numpy_rng("inception-kid"))

@@ -13,7 +13,9 @@ from sklearn.metrics import accuracy_score
 from torch.utils.data import TensorDataset
 
 from harness.backbones.vit import build_vit
-from harness.classification import ClassificationTask, predict
+from harness.tracks.class_cls.evaluation import predict
+from harness.tracks.class_cls.tasks import ClassificationTask
+from harness.tracks.class_cls.views import ClassClsView
 from harness.errors import UsageError
 from methods._classifier import coda_cosine_lr
 from metrics.classification import accuracy
@@ -35,9 +37,7 @@ def test_accuracy_ignores_unseen_classes_and_matches_sklearn():
     images, labels = torch.arange(4).float().view(4, 1), torch.tensor([1, 0, 1, 1])
     predicted, truth = predict(_FixedLogits(logits), TensorDataset(images, labels), valid_classes=2, device=torch.device("cpu"))
     assert predicted.tolist() == [1, 0, 1, 0]  # class 2 (unseen) never predicted
-    from harness.classification import TaskPredictions
-
-    assert accuracy(TaskPredictions(predicted, truth)) == pytest.approx(100 * accuracy_score(truth, predicted))
+    assert accuracy(ClassClsView(task_index=0, after_task=0, predicted=predicted, labels=truth)) == pytest.approx(100 * accuracy_score(truth, predicted))
 
 
 def test_coda_cosine_schedule():

@@ -9,8 +9,10 @@ import math
 import pytest
 import torch
 
-from harness import class_cls
 from harness.bench import load_bench
+from harness.scoring import EvalNoise, score_row
+from harness.tracks import TRACK_REGISTRY, BuildOptions
+from metrics._registry import bench_metrics
 from methods import METHODS, TrainContext
 
 CLASS_CLS_METHODS = [name for name in METHODS.names() if "class-cls" in METHODS.get(name).tracks]
@@ -22,9 +24,10 @@ def test_the_class_cls_track_has_every_method_of_the_issue():
 
 def _method(name, bench_path, seed=0):
     bench = load_bench(str(bench_path))
-    loaded = class_cls.load(bench, None, seed)
+    track = TRACK_REGISTRY.get(bench.track)
+    loaded = track.load(bench, BuildOptions(seed=seed))
     torch.manual_seed(seed)
-    backbone = class_cls.build(bench, loaded, None)
+    backbone = track.build_backbone(bench, loaded, BuildOptions(seed=seed))
     cls = METHODS.get(name)
     context = TrainContext(bench.profile("default"), seed, torch.device("cpu"), len(loaded.tasks), loaded.num_classes)
     return bench, loaded, cls(backbone, cls.Hparams(), context)
@@ -33,12 +36,12 @@ def _method(name, bench_path, seed=0):
 @pytest.mark.parametrize("name", CLASS_CLS_METHODS)
 def test_method_learns_two_tasks_and_is_scored(name, tiny_cls_bench):
     bench, loaded, method = _method(name, tiny_cls_bench)
-    evaluator = class_cls.evaluator(bench, loaded, torch.device("cpu"))
+    evaluator = TRACK_REGISTRY.get(bench.track).evaluator(bench, loaded, bench.profile("default"), EvalNoise(0), torch.device("cpu"), tiny_cls_bench)
     before = {k: v.clone() for k, v in method.backbone.state_dict().items()}
     rows = []
     for t, task in enumerate(loaded.tasks):
         method.learn(task)
-        rows.append(evaluator.evaluate(method.backbone, t)["accuracy"])
+        rows.append(score_row(evaluator, bench_metrics(bench), method.backbone, t, list(range(t + 1))).scores["accuracy"])
     assert [len(row) for row in rows] == [1, 2]
     assert all(math.isfinite(v) and 0 <= v <= 100 for row in rows for v in row)
     after = method.backbone.state_dict()

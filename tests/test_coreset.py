@@ -9,7 +9,7 @@ import torch
 from harness.backbones import build_backbone
 from harness.bench import Profile
 from harness.hparams import build_hparams
-from harness.tasks import Task
+from harness.tracks.class_gen.tasks import Task
 from methods import METHODS, TrainContext
 
 BACKBONE = {"name": "ddpm-unet", "block_out_channels": [8, 16], "layers_per_block": 1, "norm_num_groups": 4, "num_train_timesteps": 50}

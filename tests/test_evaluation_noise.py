@@ -7,8 +7,9 @@ from types import SimpleNamespace
 
 import torch
 
-from harness.evaluation import TaskEvaluation
-from harness.tasks import Task
+from harness.scoring import EvalNoise
+from harness.tracks.class_gen.tasks import Task
+from harness.tracks.class_gen.views import ClassGenView
 
 
 class _RecordingBackbone(torch.nn.Module):
@@ -23,14 +24,19 @@ class _RecordingBackbone(torch.nn.Module):
 
 
 def test_sampling_noise_of_a_task_does_not_depend_on_the_row() -> None:
-    evaluator = SimpleNamespace(seed=3, profile=SimpleNamespace(eval_samples_per_class=2, sampling_steps=1))
+    profile = SimpleNamespace(eval_samples_per_class=2, sampling_steps=1)
     tasks = [Task(i, (2 * i, 2 * i + 1), torch.zeros(1), torch.zeros(1), torch.zeros(1), torch.zeros(1)) for i in range(2)]
     backbone = _RecordingBackbone()
+
+    def view(task: Task, after_task: int) -> ClassGenView:
+        return ClassGenView(task_index=task.index, after_task=after_task, task=task, backbone=backbone, profile=profile, noise=EvalNoise(3),
+                            judge=None, real_features=torch.zeros(1), metric_options={}, cache={})
+
     for after_task in (0, 1, 4):
-        TaskEvaluation(evaluator, backbone, tasks[0], after_task).samples
-    TaskEvaluation(evaluator, backbone, tasks[1], 1).samples
+        view(tasks[0], after_task).samples
+    view(tasks[1], 1).samples
     first, second, fifth, other = backbone.starts
     assert torch.equal(first, second) and torch.equal(first, fifth)
     assert not torch.equal(first, other)  # another task draws other noise
-    rows = [TaskEvaluation(evaluator, backbone, tasks[0], t).numpy_rng("kid").random() for t in (0, 3)]
+    rows = [view(tasks[0], t).numpy_rng("kid").random() for t in (0, 3)]
     assert rows[0] == rows[1]

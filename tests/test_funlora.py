@@ -10,7 +10,7 @@ from harness.backbones import build_backbone
 from harness.bench import load_bench
 from harness.record import read_record
 from harness.runner import RunSpec, execute, prepare
-from harness.tasks import load_tasks
+from harness.tracks.class_gen.tasks import load_tasks
 from methods import TrainContext
 from methods._funlora_layers import FunLoRAConv2d, functional_matrix
 from tests.conftest import write_bench

@@ -92,3 +92,22 @@ def test_single_task_has_no_forgetting():
 def test_malformed_matrix_is_rejected():
     with pytest.raises(ValueError, match="missing entry"):
         average_score([[None, None], [0.1, 0.2]])
+
+
+def test_a_drift_matrix_has_final_drift_and_no_forgetting():
+    from metrics.continual import final_drift, summarize
+
+    drift = [[0.0, None, None], [0.5, 0.0, None], [0.9, 0.3, 0.0]]
+    assert final_drift(drift) == pytest.approx(0.6)  # (0.9 + 0.3) / 2: the diagonal's 0 never enters
+    assert summarize(drift, False, "drift") == {"drift": pytest.approx(0.6)}
+    assert summarize([[0.0]], False, "drift") == {"drift": None}
+    assert "forgetting_best_minus_final" in summarize(drift, False)  # as a score it would have one
+
+
+def test_metrics_declare_their_matrix_kind():
+    from metrics import METRICS
+    from metrics._registry import register_metric
+
+    assert METRICS.get("drift_mmd").kind == "drift" and METRICS.get("judge_fd").kind == "score"
+    with pytest.raises(ValueError, match="kind 'forgetting'"):
+        register_metric("bad-kind", "t2i", False, "d", kind="forgetting")

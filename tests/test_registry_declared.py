@@ -29,7 +29,7 @@ def test_declared_names_are_exactly_what_each_package_registers():
     registries = _registries()
     declared = {(package, r.kind): set(r.names()) for package, regs in registries.items() for r in regs}
     for package in registries:
-        for info in pkgutil.iter_modules(importlib.import_module(package).__path__, package + "."):
+        for info in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
             importlib.import_module(info.name)
     for package, regs in registries.items():
         for registry in regs:

@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 
 from harness.record import read_record
 from harness.runner import RunSpec, execute
-from harness.tracks.t2i_evaluation import T2IEvaluator
+from harness.tracks.t2i.evaluation import JudgedEvaluator
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,14 +21,14 @@ REPO = Path(__file__).resolve().parent.parent
 def test_run_interrupted_mid_sequence_resumes_to_the_same_record(method, tiny_benches, tmp_path, monkeypatch):
     bench = str(tiny_benches["t2i"])
     reference = read_record(execute(RunSpec(method=method, bench=bench, seed=1, results_dir=tmp_path / "uninterrupted")))
-    original = T2IEvaluator.evaluate
+    original = JudgedEvaluator.views
 
-    def killed_at_second_task(self, backbone, after_task):
+    def killed_at_second_task(self, backbone, after_task, scored):
         if after_task == 1:
             raise KeyboardInterrupt  # not an Exception: the record stays "running", as after a kill
-        return original(self, backbone, after_task)
+        return original(self, backbone, after_task, scored)
 
-    monkeypatch.setattr(T2IEvaluator, "evaluate", killed_at_second_task)
+    monkeypatch.setattr(JudgedEvaluator, "views", killed_at_second_task)
     with pytest.raises(KeyboardInterrupt):
         execute(RunSpec(method=method, bench=bench, seed=1, results_dir=tmp_path / "killed"))
     monkeypatch.undo()
@@ -45,6 +45,7 @@ def test_record_keeps_drift_features_adapters_and_parameter_fractions(tiny_bench
     record = read_record(path)
     drift = record["metrics"]["drift_mmd"]["matrix"]
     assert drift[0][0] == 0.0 and drift[1][1] == 0.0 and drift[0][1] is None
+    assert record["summary"]["drift_mmd"] == {"drift": drift[1][0]}  # a drift's own aggregate, no forgetting
     features = load_file(str(path.with_suffix(".drift.safetensors")))
     assert sorted(features) == ["task0", "task1"]
     assert all((path.parent / name).is_file() for name in record["adapters"]) and len(record["adapters"]) == 2

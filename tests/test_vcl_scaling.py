@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from harness.backbones import build_backbone
 from harness.bench import Profile
-from harness.tasks import Task
+from harness.tracks.class_gen.tasks import Task
 from methods import METHODS, TrainContext
 from methods._bayesian import BayesianConv2d, BayesianLinear, WeightNoise
 

@@ -23,11 +23,14 @@ def add_actions(actions: argparse._SubParsersAction) -> None:
 
 
 def _concept_bench(name: str):
+    from benchmarks.concepts import CONCEPT_SOURCES
     from harness.bench import load_bench
 
     bench = load_bench(name)
-    if bench.track != "t2i":
-        raise UsageError(f"bench {bench.name} is track {bench.track}; `harness data prepare/check` handle the t2i concept benches")
+    source = bench.data.get("source")
+    if source not in CONCEPT_SOURCES:
+        raise UsageError(f"bench {bench.name} reads data source {source!r}; `harness data prepare/check` handle the concept-folder "
+                         f"sources ({', '.join(CONCEPT_SOURCES.names())})")
     return bench
 
 

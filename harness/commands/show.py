@@ -36,8 +36,8 @@ def render(record: dict[str, Any]) -> str:
         rows = [[f"T{t + 1}"] + [_cell(v) for v in row] for t, row in enumerate(entry["matrix"][: record["tasks_done"]])]
         lines += ["", f"{name} ({arrow})", tabulate(rows, headers=headers, tablefmt="github")]
     if record.get("summary"):
-        columns = list(next(iter(record["summary"].values())))
-        rows = [[name] + [_cell(values[c]) for c in columns] for name, values in record["summary"].items()]
+        columns = list(dict.fromkeys(column for values in record["summary"].values() for column in values))  # a drift has its own
+        rows = [[name] + [_cell(values.get(c)) for c in columns] for name, values in record["summary"].items()]
         lines += ["", "summary", tabulate(rows, headers=["metric"] + columns, tablefmt="github")]
     return "\n".join(lines)
 

@@ -2,7 +2,7 @@
 
 In order: the bench YAML's `forgetting` key (when the registered bench has the table's version),
 else the definition of the reported rows that join the table (the bench's own paper), else the
-default of the bench's track (`Track.forgetting`; class-cls: CODA-Prompt's F_N), else
+default of the bench's track (its `harness/tracks/<track>/layout.py`; class-cls: CODA-Prompt's F_N), else
 best-minus-final. Every definition is computed for every row; this only picks the shown column.
 """
 
@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 from harness.bench import BENCHES, BenchSpec, load_bench_file
 from harness.errors import UsageError
-from harness.tracks import TRACK_REGISTRY
+from harness.tracks import track_layout
 
 FALLBACK = "forgetting_best_minus_final"
 
@@ -29,7 +29,8 @@ def registered_bench(name: str, version: Optional[int]) -> Optional[BenchSpec]:
 
 
 def track_default(track: str) -> Optional[str]:
-    return TRACK_REGISTRY.get(track).forgetting if track in TRACK_REGISTRY else None
+    layout = track_layout(track)
+    return None if layout is None else layout.forgetting
 
 
 def choose(bench: str, version: Optional[int], track: str, reported: Sequence[str] = ()) -> tuple[str, str]:

@@ -1,8 +1,7 @@
-"""The text-to-image tables' layout: C-LoRA's columns (Smith et al., Tables 1-2 and A-C) first,
-N_param train %, N_param store %, A_MMD, F_MMD, image alignment, text alignment, KID, then the
-bench's other headline columns. Each C-LoRA column reads the first of its metric names the bench
-has (CLIP metrics on the real benches, judge-feature metrics on the embedded digit benches); a
-column whose metric the bench lacks stays in the layout with empty cells."""
+"""Leading column layouts of the leaderboard tables, read from each track's layout
+(harness/tracks/<track>/layout.py, plain data): the t2i track's are C-LoRA's columns (N_param
+train % and store %, A_MMD, F_MMD, alignment, KID). Parameter columns read the records'
+`parameters` block; every other column reads the first of its metric names the bench has."""
 
 from __future__ import annotations
 
@@ -13,28 +12,13 @@ import numpy as np
 
 from harness.leaderboard.frame import _exact_mean_std, t_half_width
 from harness.leaderboard.stats import Stat
+from harness.tracks import TRACK_PACKAGES, track_layout
 
 PARAMETER_AGGREGATE = "final"
 PARAMETER_FIELDS = {"n_param_train": "trained_fraction", "n_param_store": "stored_fraction"}
-# (title, metric names in order of preference, aggregate, higher is better)
-CLORA_COLUMNS = (
-    ("N_param train %", ("n_param_train",), PARAMETER_AGGREGATE, False),
-    ("N_param store %", ("n_param_store",), PARAMETER_AGGREGATE, False),
-    ("A_MMD", ("mmd_clip", "concept_mmd"), "average", False),
-    ("F_MMD", ("drift_mmd",), "average", False),
-    ("image alignment", ("clip_i",), "average", True),
-    ("text alignment", ("clip_t",), "average", True),
-    ("KID", ("kid", "concept_kid"), "average", False),
-)
-# the tracks whose tables lead with a paper's column layout (looked up by track name, so adding a
-# track's layout adds an entry, not a branch)
-LAYOUTS_BY_TRACK = {"t2i": CLORA_COLUMNS}
-CLORA_LAYOUT_NOTE = ("C-LoRA's columns: N_param train % / store %: UNet parameters unlocked per task / kept between tasks "
-               "beyond the frozen base after the last task, % of the UNet (the records' `parameters`); "
-               "A_MMD: the MMD metric's average; F_MMD: drift_mmd's average (C-LoRA's forgetting: how far each concept's "
-               "samples moved since it was learned); image / text alignment: CLIP image-image / image-text similarity; "
-               "KID: the KID metric's average; – where the bench has no such metric")
-LAYOUT_NOTES_BY_TRACK = {"t2i": CLORA_LAYOUT_NOTE}
+# track -> its leading columns (title, metric names in order of preference, aggregate, higher is better) and their note
+LAYOUTS_BY_TRACK = {name: layout.columns for name in TRACK_PACKAGES if (layout := track_layout(name)).columns}
+LAYOUT_NOTES_BY_TRACK = {name: layout.note for name in TRACK_PACKAGES if (layout := track_layout(name)).note}
 
 
 def chosen_metric(names: tuple[str, ...], available: dict) -> str:

@@ -1,8 +1,9 @@
 """The track interface: what differs between the tracks of the harness.
 
-A track says how a bench's tasks are loaded, how its backbone is built, and which
-evaluator turns a trained model into per-task scores (and what it keeps beside the
-record). The runner asks the registry for the bench's track and never branches on its name.
+A track says how a bench's tasks are loaded, how its backbone is built, and what its evaluation
+samples or classifies per seen task, handed to the harness's one scoring loop
+(harness/scoring.py) as the track's typed views. The runner asks the registry for the bench's
+track and never branches on its name. Torch-free to import (torch types are annotations only).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from harness.bench import BenchSpec, Profile
-from harness.registry import Registry
+
+if TYPE_CHECKING:
+    import torch
+
+    from harness.scoring import EvalNoise, ScoredRow, TaskView
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,12 @@ class BuildOptions:
 
 
 class Evaluator(abc.ABC):
-    """Harness-owned evaluation of one run: scores after each task, and its kept artefacts."""
-
-    last_details: list[dict[str, object]]
+    """A track's evaluation of one run: the views of the seen tasks after each task (the scoring
+    loop turns them into scores) and what the run keeps beside its record."""
 
     @abc.abstractmethod
-    def evaluate(self, backbone: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        """{metric: [score on task 0, ..., score on task after_task]}. A track with `sparse_rows`
-        also takes `only=[task indices]` and returns None for the tasks it did not score."""
+    def views(self, backbone: torch.nn.Module, after_task: int, scored: list[int]) -> dict[int, TaskView]:
+        """One view per task index in `scored` (each <= after_task), of the model after task `after_task`."""
 
     def describe(self) -> dict[str, object]:
         """Evaluator facts for the record's `evaluation` block."""
@@ -56,43 +57,19 @@ class Evaluator(abc.ABC):
         (or prompt): what `harness run --dry-run` counts. None of them by default (a classifier)."""
         return 0
 
-    def after_task(self, method: Any, after_task: int, record: dict[str, Any]) -> None:
-        """Hook after `evaluate` and before the task's checkpoint: keep artefacts, add record fields."""
+    def after_task(self, method: Any, row: ScoredRow, record: dict[str, Any]) -> None:
+        """Hook after row `row.after_task` is scored, before the task's checkpoint: keep artefacts, add record fields."""
 
-    def finish(self, record_path: Path, record: dict[str, Any]) -> None:
-        """Hook after the last task's `after_task`, before the record that completes it is written
+    def finish(self, record_path: Path, row: ScoredRow, record: dict[str, Any]) -> None:
+        """Hook after the last row's `after_task`, before the record that completes it is written
         (e.g. the sample grid beside the record, so a resumed run keeps it)."""
-
-
-class DelegatingEvaluator(Evaluator):
-    """An Evaluator around a plain evaluator object with `evaluate`, `describe` and `last_details`."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    @property
-    def last_details(self) -> list[dict[str, object]]:  # type: ignore[override]
-        return self.inner.last_details
-
-    def evaluate(self, backbone: torch.nn.Module, after_task: int, only: list[int] | None = None) -> dict[str, list[float | None]]:
-        if only is None:
-            return self.inner.evaluate(backbone, after_task)
-        return self.inner.evaluate(backbone, after_task, only)
-
-    def describe(self) -> dict[str, object]:
-        return self.inner.describe()
-
-    def generated_images(self, scored: list[int], per_class: int) -> int:
-        return self.inner.generated_images(scored, per_class)
 
 
 class Track(abc.ABC):
     """One track: subclasses implement loading, backbone construction and evaluation."""
 
     name: str = ""
-    # the forgetting definition its benches' leaderboard tables show unless the bench YAML names one
-    forgetting: str = "forgetting_best_minus_final"
-    sparse_rows: bool = False  # its evaluator can score only some seen tasks (`evaluate(..., only=...)`): --eval-rows every-K
+    sparse_rows: bool = False  # its evaluation can score only some seen tasks: --eval-rows every-K
 
     @abc.abstractmethod
     def task_names(self, bench: BenchSpec) -> list[str]:
@@ -107,22 +84,9 @@ class Track(abc.ABC):
         """The model the methods train, built (or loaded) from the bench's `backbone` block."""
 
     @abc.abstractmethod
-    def evaluator(
-        self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, seed: int, device: torch.device, record_path: Path
-    ) -> Evaluator:
-        """The evaluator of one run."""
+    def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, noise: EvalNoise, device: torch.device,
+                  record_path: Path) -> Evaluator:
+        """The evaluator of one run; every random draw it makes comes from `noise`."""
 
     def check_ready(self, bench: BenchSpec, options: BuildOptions) -> None:
         """Raise one clear error, before any work, when an input the track needs is missing."""
-
-
-TRACK_REGISTRY: Registry[Track] = Registry("track")
-
-
-def register_track(name: str) -> Callable[[type[Track]], type[Track]]:
-    def decorator(cls: type[Track]) -> type[Track]:
-        cls.name = name
-        TRACK_REGISTRY.add(name, cls())
-        return cls
-
-    return decorator

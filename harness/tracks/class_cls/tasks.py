@@ -1,4 +1,4 @@
-"""The class-cls track's tasks and evaluator (CODA-Prompt's protocol).
+"""The class-cls track's tasks (CODA-Prompt's protocol).
 
 Classes are put in CODA-Prompt's order for the run's seed (trainer.py: identity for
 repeat 0, `random.seed(seed); random.shuffle(order)` after) and split into the bench's task
@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
+from benchmarks.data.classification import ClassificationData, load_classification_data
 from harness.bench import BenchSpec
 from harness.errors import UsageError
-from metrics import METRICS
-from metrics._registry import bench_metrics
 
 
 @dataclass(frozen=True)
@@ -98,44 +97,22 @@ def build_tasks(
     return tasks
 
 
-@torch.no_grad()
-def predict(model: torch.nn.Module, dataset: Dataset, valid_classes: int, device: torch.device, batch_size: int = 256, workers: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """(predicted labels among the first `valid_classes`, true labels) for a whole dataset."""
-    model.eval()
-    predictions, truths = [], []
-    for images, labels in DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers):
-        logits = model(images.to(device))[:, :valid_classes]
-        predictions.append(logits.argmax(1).cpu())
-        truths.append(torch.as_tensor(labels))
-    return torch.cat(predictions), torch.cat(truths)
+@dataclass(frozen=True)
+class LoadedClassification:
+    tasks: list[ClassificationTask]
+    num_classes: int
+    data: ClassificationData
 
 
-class TaskPredictions:
-    """What a class-cls metric reads: predictions on one task's test images after task t."""
-
-    def __init__(self, predicted: torch.Tensor, labels: torch.Tensor) -> None:
-        self.predicted, self.labels = predicted, labels
-        self.details: dict[str, object] = {}
+def task_names(bench: BenchSpec) -> list[str]:
+    return [classification_task_name(i, classes) for i, classes in enumerate(bench.tasks)]
 
 
-class ClassificationEvaluator:
-    """Per-task accuracy (and any other class-cls metric) without task id, CODA-Prompt style."""
+def load(bench: BenchSpec, data_root: str | None, seed: int) -> LoadedClassification:
+    """The bench's tasks in CODA-Prompt's class order for `seed`, labels contiguous per task."""
+    data = load_classification_data(bench.data, data_root)
+    groups = task_class_groups(bench, data.num_classes, seed)
+    tasks = build_tasks(groups, data.train, data.train_labels, data.test, data.test_labels, int(bench.data.get("workers", 0)))
+    return LoadedClassification(tasks, data.num_classes, data)
 
-    def __init__(self, bench: BenchSpec, tasks: list[ClassificationTask], device: torch.device, batch_size: int = 256, workers: int = 0) -> None:
-        bench_metrics(bench)
-        self.bench, self.tasks, self.device, self.batch_size, self.workers = bench, tasks, device, batch_size, workers
-        self.last_details: list[dict[str, object]] = []
 
-    def evaluate(self, model: torch.nn.Module, after_task: int) -> dict[str, list[float]]:
-        valid = self.tasks[after_task].label_stop
-        scores: dict[str, list[float]] = {name: [] for name in self.bench.metrics}
-        self.last_details = []
-        for task in self.tasks[: after_task + 1]:
-            evaluation = TaskPredictions(*predict(model, task.test, valid, self.device, self.batch_size, self.workers))
-            for name in self.bench.metrics:
-                scores[name].append(METRICS.get(name).compute(evaluation))
-            self.last_details.append(evaluation.details)
-        return scores
-
-    def describe(self) -> dict[str, object]:
-        return {"protocol": "coda-prompt: logits of seen classes, no task id", "test_sizes": [len(task.test) for task in self.tasks]}

@@ -10,37 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 from safetensors.torch import load_file, save_file
 
-from benchmarks.data.digit_concepts import CONCEPT_SOURCES, ConceptBench
+from benchmarks.concepts.manifest import require_data
+from benchmarks.data.digit_concepts import ConceptBench
 from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler, bench_sampler
 from harness.backbones.t2i_compute import pop_compute_options
 from harness.backbones.text_to_image import TextToImageDiffusion, check_layout, load_folder
 from harness.backbones.tiny_t2i import TinyT2IConfig, load_or_pretrain, load_tiny
 from harness.bench import BenchSpec, Profile
+from harness.cache import cache_root
 from harness.errors import RunFailure, UsageError
 from harness.registry import Registry
-from harness.tracks import t2i_datasets
-from harness.tracks._base import BuildOptions, Evaluator, LoadedBench, Track, register_track
-from harness.tracks.t2i_evaluation import T2IEvaluator, fixed_noise, sampling_noise_seeds
-from harness.cache import cache_root
-
-TRACK_OPTIONS = ("guidance_scale", "regularization_images", "regularization_steps")
-T2I_BACKBONES: Registry[Callable[[dict[str, Any], ConceptBench, BuildOptions], tuple[TextToImageDiffusion, str]]] = Registry("t2i backbone")
-
-
-def _split_options(data: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    options = dict(data)
-    source = options.pop("source", None)
-    if source not in CONCEPT_SOURCES and source not in t2i_datasets.DATASET_SOURCES:
-        raise UsageError(f"t2i bench data source {source!r} is not one of {', '.join(CONCEPT_SOURCES)}")
-    track_options = {key: options.pop(key) for key in TRACK_OPTIONS if key in options}
-    return source, options, track_options
+from harness.scoring import EvalNoise
+from harness.tracks._base import BuildOptions, LoadedBench, Track
+from harness.tracks._registry import register_track
+from harness.tracks.t2i import tasks
+from harness.tracks.t2i.evaluation import FolderEvaluator, JudgedEvaluator, T2IEvaluator
+from metrics._registry import bench_metrics
 
 
 def weights_folder(config: dict[str, Any], options: BuildOptions) -> Path:
@@ -54,7 +46,6 @@ def weights_folder(config: dict[str, Any], options: BuildOptions) -> Path:
     return Path(root) / str(name)
 
 
-@T2I_BACKBONES.register("stable-diffusion")
 def stable_diffusion(config: dict[str, Any], data: ConceptBench, options: BuildOptions) -> tuple[TextToImageDiffusion, str]:
     config = dict(config)
     compute = pop_compute_options(config)
@@ -64,7 +55,6 @@ def stable_diffusion(config: dict[str, Any], data: ConceptBench, options: BuildO
     return model, folder.name
 
 
-@T2I_BACKBONES.register("tiny-t2i")
 def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) -> tuple[TextToImageDiffusion, str]:
     config = dict(config)
     compute = pop_compute_options(config)
@@ -81,6 +71,29 @@ def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) 
     return model, key
 
 
+@dataclass(frozen=True)
+class T2IBackbone:
+    """How one t2i backbone is built, and the local folder it is read from (None: built here)."""
+
+    build: Callable[[dict[str, Any], ConceptBench, BuildOptions], tuple[TextToImageDiffusion, str]]
+    folder: Callable[[dict[str, Any], BuildOptions], Path | None] = lambda config, options: None
+
+    def check_ready(self, config: dict[str, Any], options: BuildOptions) -> None:
+        folder = self.folder(config, options)
+        if folder is not None:
+            check_layout(folder)
+
+
+T2I_BACKBONES: Registry[T2IBackbone] = Registry("t2i backbone")
+T2I_BACKBONES.add("stable-diffusion", T2IBackbone(stable_diffusion, weights_folder))
+T2I_BACKBONES.add("tiny-t2i", T2IBackbone(tiny_t2i))
+
+
+def _backbone(bench: BenchSpec) -> tuple[T2IBackbone, dict[str, Any]]:
+    config = dict(bench.backbone)
+    return T2I_BACKBONES.get(str(config.pop("name", None))), config
+
+
 def regularization_images(model: TextToImageDiffusion, model_key: str, prompt: str, count: int, steps: int, guidance_scale: float,
                           sampler: Sampler = DEFAULT_SAMPLER) -> torch.Tensor:
     """Base-model samples of the class prompt (the bench's sampler), cached under a hash of everything they depend on."""
@@ -89,9 +102,10 @@ def regularization_images(model: TextToImageDiffusion, model_key: str, prompt: s
     path = cache_root() / "t2i-regularization" / f"{key}.safetensors"
     if path.is_file():
         return load_file(str(path))["images"]
-    noise = torch.stack([fixed_noise(0, model.latent_shape, "regularization", j) for j in range(count)])
+    noise = EvalNoise(0)  # the same images for every run of the bench (the cache key names what they depend on)
     purposes = [("regularization", j) for j in range(count)]
-    images = model.sample([prompt] * count, noise, steps, guidance_scale, sampler=sampler, noise_seeds=sampling_noise_seeds(0, purposes))
+    start = torch.stack([noise.start_noise(model.latent_shape, *purpose) for purpose in purposes])
+    images = model.sample([prompt] * count, start, steps, guidance_scale, sampler=sampler, noise_seeds=noise.sampler_seeds(purposes))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".tmp{os.getpid()}")
     save_file({"images": images.contiguous()}, str(temporary))
@@ -104,48 +118,41 @@ class TextToImageTrack(Track):
     sparse_rows = True  # C-LoRA's 50-concept sequence: --eval-rows every-K
 
     def task_names(self, bench: BenchSpec) -> list[str]:
-        if t2i_datasets.is_dataset_bench(bench):
-            return t2i_datasets.task_names(bench)
-        source, options, _ = _split_options(bench.data)
-        return [task.name for task in CONCEPT_SOURCES[source](bench.tasks, **options).tasks]
+        return tasks.task_names(bench, tasks.t2i_options(bench))
 
     def check_ready(self, bench: BenchSpec, options: BuildOptions) -> None:
-        _split_options(bench.data)
+        """Data (the `harness data check` lines), every metric's weights and the backbone's folder, before any work."""
+        if tasks.t2i_options(bench).kind == "folders":
+            require_data(bench, options.data_root)
+            for metric in bench_metrics(bench):
+                if metric.check_ready is not None:
+                    metric.check_ready()
         bench_sampler(bench.evaluation)
-        if t2i_datasets.is_dataset_bench(bench):
-            t2i_datasets.check_ready(bench, options)
-        config = dict(bench.backbone)
-        name = config.pop("name", None)
-        T2I_BACKBONES.get(str(name))
+        backbone, config = _backbone(bench)
         pop_compute_options(config)
-        if name == "stable-diffusion":
-            check_layout(weights_folder(config, options))
+        backbone.check_ready(config, options)
 
     def load(self, bench: BenchSpec, options: BuildOptions) -> LoadedBench:
-        if t2i_datasets.is_dataset_bench(bench):
-            config = dict(bench.backbone)
-            return t2i_datasets.load(bench, options, weights_folder(config, options) if config.get("name") == "stable-diffusion" else None)
-        source, loader_options, _ = _split_options(bench.data)
-        try:
-            data = CONCEPT_SOURCES[source](bench.tasks, **loader_options)
-        except TypeError as exc:
-            raise UsageError(f"t2i data source {source!r} rejected its options {loader_options}: {exc}") from None
+        t2i = tasks.t2i_options(bench)
+        if t2i.kind == "folders":
+            backbone, config = _backbone(bench)
+            data = tasks.load_folder_source(bench, options.data_root, options.order_seed, backbone.folder(config, options))
+        else:
+            data = tasks.load_digit_source(bench, t2i)
         return LoadedBench(tasks=data.tasks, num_classes=len(data.tasks), data=data)
 
     def build_backbone(self, bench: BenchSpec, loaded: LoadedBench, options: BuildOptions) -> torch.nn.Module:
-        config = dict(bench.backbone)
-        model, key = T2I_BACKBONES.get(str(config.pop("name", None)))(config, loaded.data, options)
-        _, _, track_options = _split_options(bench.data)
-        count = int(track_options.get("regularization_images", 0))
+        backbone, config = _backbone(bench)
+        model, key = backbone.build(config, loaded.data, options)
+        t2i = tasks.t2i_options(bench)
         model.regularization_prompt = loaded.data.class_prompt
         model.regularization_images = regularization_images(
-            model, key, loaded.data.class_prompt, count, int(track_options.get("regularization_steps", 25)),
-            float(track_options.get("guidance_scale", 1.0)), bench_sampler(bench.evaluation)) if count else None
+            model, key, loaded.data.class_prompt, t2i.regularization_images, t2i.regularization_steps, t2i.guidance_scale,
+            bench_sampler(bench.evaluation)) if t2i.regularization_images else None
         return model
 
-    def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, seed: int, device: torch.device, record_path: Path) -> Evaluator:
-        _, _, track_options = _split_options(bench.data)
-        guidance_scale, sampler = float(track_options.get("guidance_scale", 1.0)), bench_sampler(bench.evaluation)
-        if t2i_datasets.is_dataset_bench(bench):
-            return t2i_datasets.DatasetEvaluator(bench, loaded.data, profile, seed, device, record_path, guidance_scale, sampler)
-        return T2IEvaluator(bench, loaded.data, profile, seed, device, record_path, guidance_scale, sampler)
+    def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, noise: EvalNoise, device: torch.device,
+                  record_path: Path) -> T2IEvaluator:
+        t2i = tasks.t2i_options(bench)
+        evaluation = FolderEvaluator if t2i.kind == "folders" else JudgedEvaluator
+        return evaluation(bench, loaded.data, profile, noise, device, record_path, t2i.guidance_scale, bench_sampler(bench.evaluation))

@@ -1,0 +1,1 @@
+"""Track `class-gen`: class-incremental generation judged by a classifier trained on real data."""
