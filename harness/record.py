@@ -1,25 +1,8 @@
-"""Run records: one JSON file per run, written atomically, with a versioned schema.
+"""Run records: one JSON file per run, written atomically, checked against the one schema.
 
-Schema (version 1; every field is checked by harness/record_validation.py):
-  schema_version, status ("running" | "complete" | "failed"), error (str | null),
-  run_key, bench {name, version, spec_hash, profile, track, tasks},
-  method {name, hparams, hparams_hash}, seed, order_seed (optional: a concept bench's shuffled task order),
-  environment {harness_version, git_commit, python, packages, device, platform},
-  tasks_done, timing {setup_s, per_task: [{train_s, eval_s, checkpoint_s}], total_s},
-  evaluation {...evaluator facts, e.g. judge cache key and test accuracy},
-  metrics {name: {higher_is_better, description, matrix: T x T with null above the diagonal}},
-  eval_rows (optional, sparse schedules only): {schedule: "every-K", full_rows: [0-based rows scored in
-    full]}; other rows hold only their diagonal entry (harness/eval_schedule.py); absent: every row,
-  details {name: T x T matrix of per-task breakdowns a metric chose to keep} (optional, e.g.
-    bits_per_dim's per-timestep-range terms),
-  summary {name: {average, average_incremental, forgetting_*}}   (complete records only; null where
-    a sparse schedule lacks the rows an aggregate reads, metrics/continual.py NEEDS),
-  samples (optional): bare file name, beside the record, of a PNG grid of the final samples,
-  checkpoint_sha256 (optional): per finished task, the sha256 of its checkpoint's tensor file,
-  environment_history (optional): [{from_task, environment}], one segment per environment a
-    resumed run ran in (the first is the one it started in),
-  created_at, updated_at (UTC ISO 8601).
-Only "complete" records reach a leaderboard.
+The schema (fields, types, ranges, cross-field rules) is harness/record_schema.py. Every read and
+every write validates the whole record; a bad one is one UsageError line naming the file and
+the first bad field. Only "complete" records reach a leaderboard.
 """
 
 from __future__ import annotations
@@ -30,12 +13,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from harness.errors import UsageError
 from harness.file_modes import apply_umask
 from harness.names import check_name
-from harness.record_validation import REQUIRED_KEYS, SCHEMA_VERSION, STATUSES, parse_record_text, run_stem, validate_record
+from harness.record_schema import SCHEMA_VERSION, STATUSES, RunRecord, run_stem
+from harness.schema_types import first_problem
 
-__all__ = ["REQUIRED_KEYS", "SCHEMA_VERSION", "STATUSES", "run_stem", "record_path", "checkpoint_dir", "write_record", "read_record", "validate_record"]
+__all__ = ["RunRecord", "load_record", "SCHEMA_VERSION", "STATUSES", "run_stem", "record_path", "checkpoint_dir", "write_record", "read_record", "validate_record"]
 
 
 def _run_parts(bench: str, method: str, hparams_hash: str, profile: str, seed: int, order_seed: int | None = None, eval_every: int = 1) -> str:
@@ -85,10 +71,66 @@ def write_record(path: Path, record: dict[str, Any]) -> None:
         raise
 
 
-def read_record(path: Path) -> dict[str, Any]:
-    """A validated record, or one UsageError line naming the file and what is wrong."""
+def validated(record: Any, path: Path) -> RunRecord:
+    """The typed record, or one UsageError line naming `path` and the first bad field."""
+    if not isinstance(record, dict):
+        raise UsageError(f"run record {path} is not a JSON object: delete it or rerun with --force")
+    version = record.get("schema_version")
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise UsageError(f"run record {path} has schema version {repr(version)[:40]}; this harness reads version {SCHEMA_VERSION}")
     try:
-        text = Path(path).read_text()
+        return RunRecord.model_validate(record)
+    except ValidationError as exc:
+        raise UsageError(f"run record {path}: {first_problem(exc)}") from None
+
+
+def validate_record(record: Any, path: Path) -> dict[str, Any]:
+    """`record` itself (a dict) once `validated` accepts it."""
+    validated(record, path)
+    return record
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = next((key for key in keys if keys.count(key) > 1), None)
+    if repeated is not None:
+        raise ValueError(f"key {repeated[:60]!r} appears twice in one object")
+    return dict(pairs)
+
+
+def parse_json(text: str, path: Path, what: str = "run record") -> Any:
+    """JSON text -> value; NaN and Infinity literals, repeated keys and absurd nesting are refused."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{what} {path} is not valid JSON ({exc.msg} at line {exc.lineno}): delete it or rerun with --force") from None
+    except ValueError as exc:
+        raise UsageError(f"{what} {path} holds {exc}: delete it or rerun with --force") from None
+    except RecursionError:
+        raise UsageError(f"{what} {path} is nested too deeply to be a run record") from None
+
+
+def parse_record_text(text: str, path: Path) -> dict[str, Any]:
+    """JSON text -> validated record (a dict)."""
+    return validate_record(parse_json(text, path), path)
+
+
+def _text(path: Path) -> str:
+    try:
+        return Path(path).read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read run record {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_record_text(text, Path(path))
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """A validated record as a dict (for code that updates it), or one UsageError line naming the file."""
+    return parse_record_text(_text(path), Path(path))
+
+
+def load_record(path: Path) -> RunRecord:
+    """A validated record as the typed model (for readers), or one UsageError line naming the file."""
+    return validated(parse_json(_text(path), Path(path)), Path(path))

@@ -22,7 +22,7 @@ import pandas as pd
 from harness.errors import UsageError
 from harness.leaderboard.frame import AGGREGATES, MATRIX_COLUMNS, RECORD_COLUMNS, matrices_frame, records_frame
 from harness.leaderboard.load import BenchTable, TableKey, load_record_files
-from harness.record_validation import ANY_STATUS, STATUSES
+from harness.record_schema import ANY_STATUS, STATUSES
 
 # collection name -> where its records live (a sweep's folder also holds its runs' checkpoints)
 COLLECTIONS = {"runs": "runs", "sweeps": "sweeps/runs"}

@@ -23,7 +23,7 @@ def _record(writer: int, round_index: int, padding: int) -> dict:
         "schema_version": 1, "status": "running", "run_key": f"w{writer}-{digest}-default-seed{writer}",
         "bench": {"name": "toy", "version": 1, "spec_hash": "0123456789abcdef", "profile": "default", "tasks": ["a"], "headline": ["m"]},
         "method": {"name": f"w{writer}", "hparams": HPARAMS, "hparams_hash": digest}, "seed": writer, "environment": {},
-        "tasks_done": 0, "metrics": {"m": {"higher_is_better": True, "matrix": [[None]]}}, "round": round_index, "padding": "x" * padding,
+        "tasks_done": 0, "metrics": {"m": {"higher_is_better": True, "matrix": [[None]]}}, "evaluation": {"round": round_index, "padding": "x" * padding},
     }
 
 
@@ -64,7 +64,7 @@ def test_concurrent_writers_lose_nothing_and_leave_no_partial_files(tmp_path: Pa
     assert torn.value == 0, f"a reader saw {torn.value} half-written records"
     for writer in range(WRITERS):
         record = read_record(folder / f"own-{writer}.json")
-        assert record["round"] == ROUNDS - 1 and record["padding"] == "x" * 10 * (ROUNDS - 1)
+        assert record["evaluation"]["round"] == ROUNDS - 1 and record["evaluation"]["padding"] == "x" * 10 * (ROUNDS - 1)
     last = read_record(folder / "shared.json")
-    assert last["round"] == ROUNDS - 1 and last["method"]["name"] in {f"w{w}" for w in range(WRITERS)}
+    assert last["evaluation"]["round"] == ROUNDS - 1 and last["method"]["name"] in {f"w{w}" for w in range(WRITERS)}
     assert sorted(p.name for p in folder.iterdir()) == sorted([f"own-{w}.json" for w in range(WRITERS)] + ["shared.json"])

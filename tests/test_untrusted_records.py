@@ -60,14 +60,14 @@ CRAFTED = {
     "hparams hash with ../": (_set("method", "hparams_hash", value="../../../../../escaped"), "method.hparams_hash"),
     "absolute bench name": (_set("bench", "name", value="/tmp/escaped-bench"), "bench.name"),
     "profile with ../": (_set("bench", "profile", value="../../escaped"), "bench.profile"),
-    "task name with ../": (_hostile_task, "bench task name"),
+    "task name with ../": (_hostile_task, "bench.tasks[0]"),
     "absolute samples": (_set("samples", value="/etc/passwd"), "samples"),
     "samples in another folder": (_set("samples", value="../other/grid.png"), "samples"),
     "hash that is not the hash of the hparams": (_mismatched_hash, "is not the hash of its hparams"),
     "higher_is_better as a string": (_set("metrics", "judge_accuracy", "higher_is_better", value="false"), "higher_is_better"),
     "NaN in a matrix": (_nan, "not a finite number"),
     "a 2x3 matrix": (_short_matrix, "must be a 3x3 matrix"),
-    "null environment": (_set("environment", value=None), "environment must be an object"),
+    "null environment": (_set("environment", value=None), "environment: Input should be a JSON object"),
     "seed as a boolean": (_set("seed", value=True), "seed"),
 }
 

@@ -18,7 +18,7 @@ FORMATS = ("parquet", "csv")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from harness.record_validation import ANY_STATUS, STATUSES
+    from harness.record_schema import ANY_STATUS, STATUSES
 
     parser = subparsers.add_parser("export", help="write the records frame as Parquet or CSV", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -2,20 +2,21 @@
 
 A row is one (bench, bench version, spec hash, profile, method, hparams hash): its seeds are
 averaged. Records of different bench versions, spec hashes or profiles never share a row (nor a
-table). Records are untrusted: each is checked by harness/record_validation.py (safe names, hparams
-hash, booleans, finite numbers, matrix shapes); a record that fails is named by path in one
-warning line and skipped.
+table). Records are untrusted: each is checked against the typed schema (harness/record_schema.py:
+safe names, hparams hash, booleans, finite numbers, matrix shapes); a record that fails is named
+by path in one warning line and skipped. Copies of one run (the same run key in the same table)
+are counted once when their matrices agree; when they disagree (two contributors, or a tampered
+copy) every copy is named as a conflict and none is used.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from harness.errors import UsageError
-from harness.eval_schedule import schedule_of_record
-from harness.record import read_record
+from harness.record import RunRecord, load_record
 from metrics.continual import summarize
 
 Warn = Callable[[str], None]
@@ -89,57 +90,86 @@ class BenchTable:
     rows: dict[tuple[str, str, int], MeasuredRow] = field(default_factory=dict)  # (method, hparams hash, eval_every)
 
 
-def _run_of(record: dict[str, Any], path: Path) -> Run:
+def _run_of(record: RunRecord, path: Path) -> Run:
     """The record's matrices and the aggregates recomputed from them (never its stored summary;
     none for an unfinished run, whose matrices are partly empty)."""
     matrices, summary = {}, {}
-    for name, entry in record["metrics"].items():
+    for name, entry in record.metrics.items():
         try:
-            if record["status"] == "complete":
-                summary[name] = summarize(entry["matrix"], bool(entry["higher_is_better"]))
+            if record.status == "complete":
+                summary[name] = summarize(entry.matrix, entry.higher_is_better)
         except (ValueError, TypeError, KeyError) as exc:
             raise UsageError(f"run record {path}: metric {name} has a broken score matrix ({exc})") from None
-        matrices[name] = entry["matrix"]
+        matrices[name] = entry.matrix
     return Run(
         path=path,
-        seed=int(record["seed"]),
-        harness_version=str(record.get("environment", {}).get("harness_version", "unknown")),
+        seed=record.seed,
+        harness_version=record.environment.harness_version or "unknown",
         matrices=matrices,
         summary=summary,
         samples=_samples_beside(record, path),
-        status=str(record["status"]),
-        parameters=dict(record.get("parameters") or {}),
+        status=record.status,
+        parameters={} if record.parameters is None else record.parameters.model_dump(),
     )
 
 
-def _samples_beside(record: dict[str, Any], path: Path) -> Optional[Path]:
-    """The record's sample grid: a bare name (checked by record_validation) of a regular file
+def _samples_beside(record: RunRecord, path: Path) -> Optional[Path]:
+    """The record's sample grid: a bare name (checked by the schema) of a regular file
     beside it; a symbolic link could point anywhere, so it is refused like a missing file."""
-    name = record.get("samples")
-    if not name:
+    if not record.samples:
         return None
-    grid = path.parent / name
+    grid = path.parent / record.samples
     if grid.is_symlink():
         raise UsageError(f"run record {path}: its sample grid {grid} is a symbolic link; only a regular file beside the record is published")
     return grid
 
 
-def _table_of(record: dict[str, Any], path: Path) -> BenchTable:
-    bench = record["bench"]
+def _table_of(record: RunRecord) -> BenchTable:
+    bench = record.bench
+    key = TableKey(bench.name, bench.version, bench.spec_hash, bench.profile)
+    metrics = {name: MetricInfo(name, entry.higher_is_better, entry.description) for name, entry in sorted(record.metrics.items())}
+    headline = list(bench.headline) or list(metrics)[:1]
+    return BenchTable(key, bench.track or "", list(bench.tasks), headline, bench.min_seeds, metrics)
+
+
+class _Loaded(NamedTuple):
+    """One readable record: the table and row it joins, and what the leaderboard keeps of it."""
+
+    table: BenchTable
+    row_key: tuple[str, str, int]
+    hparams: dict[str, Any]
+    run: Run
+    run_key: str
+
+
+def _read(path: Path, statuses: tuple[str, ...], warn: Warn) -> Optional[_Loaded]:
     try:
-        key = TableKey(str(bench["name"]), int(bench["version"]), str(bench["spec_hash"]), str(bench["profile"]))
-        metrics = {
-            name: MetricInfo(name, bool(entry["higher_is_better"]), str(entry.get("description", "")))
-            for name, entry in sorted(record["metrics"].items())
-        }
-        headline = [str(name) for name in bench.get("headline") or list(metrics)[:1]]
-        table = BenchTable(key, str(bench.get("track", "")), [str(t) for t in bench["tasks"]], headline, int(bench.get("min_seeds", 3)), metrics)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"run record {path}: malformed bench or metrics section ({type(exc).__name__}: {exc})") from None
-    missing = [name for name in table.headline if name not in metrics]
-    if missing:
-        raise UsageError(f"run record {path}: headline metric {missing[0]} has no score matrix")
-    return table
+        record = load_record(path)
+        if record.status not in statuses:
+            return None
+        row_key = (record.method.name, record.method.hparams_hash, record.schedule.every)
+        return _Loaded(_table_of(record), row_key, dict(record.method.hparams), _run_of(record, path), record.run_key)
+    except UsageError as exc:
+        reason = str(exc).replace(f"run record {path}: ", "").replace(f"run record {path} ", "")
+        warn(f"skipping run record {path}: {reason}")
+        return None
+
+
+def _one_per_run(loaded: list[_Loaded], warn: Warn) -> list[_Loaded]:
+    """Copies of one run (same table, same run key): one kept when they agree, none when they conflict."""
+    copies: dict[tuple[TableKey, str], list[_Loaded]] = {}
+    for item in loaded:
+        copies.setdefault((item.table.key, item.run_key), []).append(item)
+    kept = []
+    for (key, run_key), same in copies.items():
+        paths = ", ".join(str(item.run.path) for item in same)
+        if all(item.run.matrices == same[0].run.matrices and item.table.metrics == same[0].table.metrics for item in same):
+            if len(same) > 1:
+                warn(f"run {run_key} of {key.slug} has {len(same)} identical records ({paths}): counted once")
+            kept.append(same[0])
+        else:
+            warn(f"conflict: run {run_key} of {key.slug} has records with different score matrices ({paths}): none of them is used")
+    return kept
 
 
 def load_runs(results_dir: Path, warn: Warn, collection: str = "runs") -> dict[TableKey, BenchTable]:
@@ -150,24 +180,10 @@ def load_runs(results_dir: Path, warn: Warn, collection: str = "runs") -> dict[T
 
 def load_record_files(paths: list[Path], warn: Warn, statuses: tuple[str, ...] = ("complete",)) -> dict[TableKey, BenchTable]:
     """The records at `paths` whose status is one of `statuses`, grouped by table and row."""
+    loaded = [item for item in (_read(path, statuses, warn) for path in paths) if item is not None]
     tables: dict[TableKey, BenchTable] = {}
-    for path in paths:
-        try:
-            record = read_record(path)
-            if record["status"] not in statuses:
-                continue
-            fresh = _table_of(record, path)
-            run = _run_of(record, path)
-            method = record["method"]
-            row_key = (str(method["name"]), str(method["hparams_hash"]), schedule_of_record(record).every)
-            hparams = dict(method.get("hparams", {}))
-        except UsageError as exc:
-            reason = str(exc).replace(f"run record {path}: ", "").replace(f"run record {path} ", "")
-            warn(f"skipping run record {path}: {reason}")
-            continue
-        except (KeyError, TypeError, ValueError) as exc:
-            warn(f"skipping run record {path}: malformed ({type(exc).__name__}: {exc})")
-            continue
+    for fresh, row_key, hparams, run, _ in _one_per_run(loaded, warn):
+        path = run.path
         table = tables.setdefault(fresh.key, fresh)
         if table.metrics != fresh.metrics:
             warn(f"skipping run record {path}: its metric definitions differ from other records of {fresh.key.slug}")

@@ -1,0 +1,100 @@
+"""Field types shared by the typed run record and the reported-results schema (pydantic v2).
+
+Strict: an int is never a bool, a string is never coerced from a number, every float is finite.
+Every name that may reach a file path is a safe name (harness/names.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
+
+from harness.names import SAFE_NAME_TEXT, TASK_NAME_TEXT, is_safe_name, is_task_name
+
+MAX_TEXT = 2000        # a description, a label, a citation
+MAX_ERROR_TEXT = 20000  # a failed run's error message
+MAX_JSON_DEPTH = 32
+
+
+def _safe_name(value: str) -> str:
+    if not is_safe_name(value):
+        raise ValueError(f"must match {SAFE_NAME_TEXT}")
+    return value
+
+
+def _task_name(value: str) -> str:
+    if not is_task_name(value):
+        raise ValueError(f"must match {TASK_NAME_TEXT}")
+    return value
+
+
+def _json_value(value: Any, depth: int = 0) -> Any:
+    """A JSON value (null, bool, int, finite float, string, list, object with string keys), not too deep."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"is nested deeper than {MAX_JSON_DEPTH} levels")
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"holds {value!r}, not a finite number")
+        return value
+    if isinstance(value, list):
+        return [_json_value(item, depth + 1) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: _json_value(item, depth + 1) for key, item in value.items()}
+    raise ValueError(f"holds a {type(value).__name__}, not a JSON value")
+
+
+SafeName = Annotated[str, Field(strict=True), AfterValidator(_safe_name)]
+TaskName = Annotated[str, Field(strict=True), AfterValidator(_task_name)]
+Text = Annotated[str, Field(strict=True, max_length=MAX_TEXT)]
+HexHash = Annotated[str, Field(strict=True, pattern=r"^[0-9a-f]{1,64}$")]
+Sha256 = Annotated[str, Field(strict=True, pattern=r"^[0-9a-f]{64}$")]
+Count = Annotated[int, Field(strict=True, ge=0, le=10**12)]
+Seed = Annotated[int, Field(strict=True, ge=0, lt=2**32)]
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+JsonValue = Annotated[Any, AfterValidator(_json_value)]
+Matrix = list[list[Optional[Finite]]]
+
+
+class Strict(BaseModel):
+    """A frozen-shape block: unknown keys are refused, types are never coerced."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Open(BaseModel):
+    """A block of free-form facts (environment, evaluator facts): known keys typed, others kept."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+def dotted(location: tuple[Any, ...]) -> str:
+    """('metrics', 'fd', 'matrix', 1, 0) -> 'metrics.fd.matrix[1][0]'."""
+    text = ""
+    for part in location:
+        if part == "[key]":
+            text += " (a key)"
+        else:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def first_problem(error: ValidationError) -> str:
+    """The first problem of a validation error as `field: what is wrong (got value)`, one line."""
+    detail: ErrorDetails = error.errors(include_url=False)[0]
+    message = re.sub(r" or instance of \w+", "", detail["msg"].removeprefix("Value error, ")).replace("valid dictionary", "JSON object")
+    field = dotted(tuple(part for part in detail["loc"] if not str(part).startswith("function-after")))
+    got = "" if detail["type"] == "missing" or not field else f" (got {_shown(detail.get('input'))})"
+    more = error.error_count() - 1
+    text = f"{field}: {message}{got}" if field else f"{message}{got}"
+    return " ".join((text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")).split())
