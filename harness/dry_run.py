@@ -63,7 +63,9 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     track, options = TRACK_REGISTRY.get(bench.track), BuildOptions(spec.data_root, spec.weights, spec.order_seed, spec.seed)
     loaded = track.load(bench, options)
     with seeded_phase(spec.seed, "init", device=device):
-        backbone = track.build_backbone(bench, loaded, options).to(device)
+        backbone = track.build_backbone(bench, loaded, options)
+        regularization = track.regularization(bench, loaded, backbone, options)
+        backbone = backbone.to(device)
     few, more = (min(k, profile.steps_per_task) for k in CALIBRATION_STEPS)
     short = dataclasses.replace(profile, eval_samples_per_class=min(CALIBRATION_SAMPLES_PER_CLASS, profile.eval_samples_per_class))
     evaluator = track.evaluator(bench, loaded, short, EvalNoise(spec.seed), device, run.record_path)
@@ -76,7 +78,7 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     seconds = []
     for steps in (few, more):
         method = run.method_cls(backbone, run.hparams, TrainContext(dataclasses.replace(profile, steps_per_task=steps), spec.seed, device,
-                                                                    len(loaded.tasks), loaded.num_classes))
+                                                                    len(loaded.tasks), loaded.num_classes, regularization=regularization))
         step_started = time.perf_counter()
         method.learn(loaded.tasks[0])
         seconds.append(time.perf_counter() - step_started)

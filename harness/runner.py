@@ -106,8 +106,10 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         tasks = loaded.tasks
         profile = run.bench.profile(spec.profile)
         with seeded_phase(spec.seed, "init", device=device):
-            backbone = track.build_backbone(run.bench, loaded, options).to(device)
-        context = TrainContext(profile, spec.seed, device, len(tasks), loaded.num_classes, spec.progress)
+            backbone = track.build_backbone(run.bench, loaded, options)
+            regularization = track.regularization(run.bench, loaded, backbone, options)
+            backbone = backbone.to(device)
+        context = TrainContext(profile, spec.seed, device, len(tasks), loaded.num_classes, spec.progress, regularization)
         with seeded_phase(spec.seed, "method-init", device=device):
             method = run.method_cls(backbone, run.hparams, context)
         start = record["tasks_done"]

@@ -19,8 +19,17 @@ from methods._registry import METHODS
 
 
 @dataclass(frozen=True)
+class Regularization:
+    """Prior-preservation data a track hands every method (t2i: the bench's class prompt and
+    base-model samples of it, or None when the bench asks for none)."""
+
+    prompt: str
+    images: torch.Tensor | None = None
+
+
+@dataclass(frozen=True)
 class TrainContext:
-    """What every method on a bench gets: the same budget, seed and device."""
+    """What every method on a bench gets: the same budget, seed, device and regularization data."""
 
     profile: Profile
     seed: int
@@ -28,6 +37,7 @@ class TrainContext:
     num_tasks: int
     num_classes: int
     progress: bool = False
+    regularization: Regularization | None = None
 
 
 class ParameterCounts(NamedTuple):

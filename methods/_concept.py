@@ -112,7 +112,8 @@ class ConceptMethod(Method):
         return self._task_latents[1]
 
     def _regularization(self) -> torch.Tensor | None:
-        images = getattr(self.backbone, "regularization_images", None)
+        regularization = self.context.regularization
+        images = None if regularization is None else regularization.images
         if images is None:
             return None
         if self._regularization_latents is None:
@@ -154,7 +155,7 @@ class ConceptMethod(Method):
                 loss = backbone.loss(images, prompts, generator).mean()
             else:
                 prior, _ = prior_stream.next()
-                losses = backbone.loss(torch.cat([images, prior]), prompts + [backbone.regularization_prompt] * prior.shape[0], generator)
+                losses = backbone.loss(torch.cat([images, prior]), prompts + [self.context.regularization.prompt] * prior.shape[0], generator)
                 loss = losses[: images.shape[0]].mean() + hp.prior_loss_weight * losses[images.shape[0] :].mean()
             term = self.penalty(name)
             if term is not None:

@@ -87,7 +87,8 @@ class CustomDiffusionMerge(CustomDiffusionMethod):
         return hidden[start:].float().cpu()
 
     def merge(self) -> None:
-        regularization = self.features(self.backbone.regularization_prompt) if getattr(self.backbone, "regularization_prompt", None) else self.features("")
+        prompt = "" if self.context.regularization is None else self.context.regularization.prompt
+        regularization = self.features(prompt) if prompt else self.features("")
         rows, owner = [], []
         for index, (token, *prompts) in enumerate(self.concept_prompts):
             for feature in [self.features(token, token)] + [self.features(p, token) for p in prompts]:

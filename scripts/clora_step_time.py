@@ -26,15 +26,16 @@ from harness.backbones.tiny_t2i import TinyT2IConfig, build_tiny  # noqa: E402
 from harness.bench import load_bench  # noqa: E402
 from harness.tracks import TRACK_REGISTRY, BuildOptions  # noqa: E402
 from methods import METHODS, TrainContext  # noqa: E402
+from methods._base import Regularization  # noqa: E402
 
 
 def make(name: str, bench, loaded, rank: int, steps: int, device: torch.device, folder: Path):
     config = dataclasses.replace(TinyT2IConfig(), pretrain_steps=0)
     backbone = build_tiny(config, tuple(loaded.tasks[0].train_images.shape[1:]), folder).to(device)
-    backbone.regularization_images, backbone.regularization_prompt = loaded.data.digits.train_x[:64], loaded.data.class_prompt
+    regularization = Regularization(loaded.data.class_prompt, loaded.data.digits.train_x[:64])
     profile = dataclasses.replace(bench.profile("default"), steps_per_task=steps)
     cls = METHODS.get(name)
-    return cls(backbone, cls.Hparams(rank=rank), TrainContext(profile, 0, device, len(loaded.tasks), loaded.num_classes))
+    return cls(backbone, cls.Hparams(rank=rank), TrainContext(profile, 0, device, len(loaded.tasks), loaded.num_classes, regularization=regularization))
 
 
 def main() -> None:

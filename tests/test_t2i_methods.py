@@ -18,8 +18,10 @@ def make_method(name: str, bench_path, **hparams):
     track = TRACK_REGISTRY.get(bench.track)
     loaded = track.load(bench, BuildOptions())
     cls = METHODS.get(name)
-    context = TrainContext(bench.profile("default"), 0, torch.device("cpu"), len(loaded.tasks), loaded.num_classes)
-    return cls(track.build_backbone(bench, loaded, BuildOptions()), cls.Hparams(**hparams), context), loaded.tasks
+    backbone = track.build_backbone(bench, loaded, BuildOptions())
+    context = TrainContext(bench.profile("default"), 0, torch.device("cpu"), len(loaded.tasks), loaded.num_classes,
+                           regularization=track.regularization(bench, loaded, backbone, BuildOptions()))
+    return cls(backbone, cls.Hparams(**hparams), context), loaded.tasks
 
 
 def test_clora_penalty_matches_a_hand_computation():

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import torch
 
     from harness.scoring import EvalNoise, ScoredRow, TaskView
+    from methods._base import Regularization
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ class Track(abc.ABC):
     def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, noise: EvalNoise, device: torch.device,
                   record_path: Path) -> Evaluator:
         """The evaluator of one run; every random draw it makes comes from `noise`."""
+
+    def regularization(self, bench: BenchSpec, loaded: LoadedBench, backbone: torch.nn.Module, options: BuildOptions) -> Regularization | None:
+        """Prior-preservation data every method gets in its `TrainContext` (from the freshly built backbone); none by default."""
+        return None
 
     def check_ready(self, bench: BenchSpec, options: BuildOptions) -> None:
         """Raise one clear error, before any work, when an input the track needs is missing."""

@@ -3,7 +3,7 @@
 Backbones: `stable-diffusion` (a local diffusers folder: `--weights DIR`, or
 HARNESS_WEIGHTS/<weights>) and `tiny-t2i` (the embedded pixel-space model, pretrained once on
 the bench's base digits and cached). Regularization images come from the base model and the
-bench's class prompt, cached by content hash, and are handed to every method.
+bench's class prompt, cached by content hash, and are handed to every method in its TrainContext.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from harness.tracks._base import BuildOptions, LoadedBench, Track
 from harness.tracks._registry import register_track
 from harness.tracks.t2i import tasks
 from harness.tracks.t2i.evaluation import FolderEvaluator, JudgedEvaluator, T2IEvaluator
+from methods._base import Regularization
 from metrics._registry import bench_metrics
 
 
@@ -55,9 +56,10 @@ def stable_diffusion(config: dict[str, Any], data: ConceptBench, options: BuildO
     return model, folder.name
 
 
-def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) -> tuple[TextToImageDiffusion, str]:
+def _pretrained_tiny(config: dict[str, Any], data: ConceptBench) -> tuple[Path, str]:
+    """The cached tiny-t2i folder pretrained on the bench's base digits (trained once), and its key."""
     config = dict(config)
-    compute = pop_compute_options(config)
+    pop_compute_options(config)
     known = {f.name for f in fields(TinyT2IConfig)}
     unknown = sorted(set(config) - known)
     if unknown:
@@ -65,9 +67,13 @@ def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) 
     values = {key: tuple(value) if isinstance(value, list) else value for key, value in config.items()}
     tiny = TinyT2IConfig(**{**values, "base_classes": tuple(data.base_classes)})
     base = torch.isin(data.digits.train_y, torch.tensor(data.base_classes))
-    folder, key = load_or_pretrain(data.digits.train_x[base], data.digits.train_y[base], tiny, data.class_prompt)
+    return load_or_pretrain(data.digits.train_x[base], data.digits.train_y[base], tiny, data.class_prompt)
+
+
+def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) -> tuple[TextToImageDiffusion, str]:
+    folder, key = _pretrained_tiny(config, data)
     model = load_tiny(folder)
-    model.use_compute(compute)
+    model.use_compute(pop_compute_options(dict(config)))
     return model, key
 
 
@@ -75,7 +81,8 @@ def tiny_t2i(config: dict[str, Any], data: ConceptBench, options: BuildOptions) 
 class T2IBackbone:
     """How one t2i backbone is built, and the local folder it is read from (None: built here)."""
 
-    build: Callable[[dict[str, Any], ConceptBench, BuildOptions], tuple[TextToImageDiffusion, str]]
+    build: Callable[[dict[str, Any], ConceptBench, BuildOptions], tuple[TextToImageDiffusion, str]]  # (model, key)
+    key: Callable[[dict[str, Any], Any, BuildOptions], str]  # the key `build` returns, without building (regularization's cache)
     folder: Callable[[dict[str, Any], BuildOptions], Path | None] = lambda config, options: None
 
     def check_ready(self, config: dict[str, Any], options: BuildOptions) -> None:
@@ -85,8 +92,8 @@ class T2IBackbone:
 
 
 T2I_BACKBONES: Registry[T2IBackbone] = Registry("t2i backbone")
-T2I_BACKBONES.add("stable-diffusion", T2IBackbone(stable_diffusion, weights_folder))
-T2I_BACKBONES.add("tiny-t2i", T2IBackbone(tiny_t2i))
+T2I_BACKBONES.add("stable-diffusion", T2IBackbone(stable_diffusion, lambda config, data, options: weights_folder(config, options).name, weights_folder))
+T2I_BACKBONES.add("tiny-t2i", T2IBackbone(tiny_t2i, lambda config, data, options: _pretrained_tiny(config, data)[1]))
 
 
 def _backbone(bench: BenchSpec) -> tuple[T2IBackbone, dict[str, Any]]:
@@ -143,13 +150,17 @@ class TextToImageTrack(Track):
 
     def build_backbone(self, bench: BenchSpec, loaded: LoadedBench, options: BuildOptions) -> torch.nn.Module:
         backbone, config = _backbone(bench)
-        model, key = backbone.build(config, loaded.data, options)
+        return backbone.build(config, loaded.data, options)[0]
+
+    def regularization(self, bench: BenchSpec, loaded: LoadedBench, backbone: torch.nn.Module, options: BuildOptions) -> Regularization:
+        """The bench's class prompt and, when it asks for them, base-model samples of it (cached by everything they depend on)."""
         t2i = tasks.t2i_options(bench)
-        model.regularization_prompt = loaded.data.class_prompt
-        model.regularization_images = regularization_images(
-            model, key, loaded.data.class_prompt, t2i.regularization_images, t2i.regularization_steps, t2i.guidance_scale,
-            bench_sampler(bench.evaluation)) if t2i.regularization_images else None
-        return model
+        if not t2i.regularization_images:
+            return Regularization(loaded.data.class_prompt)
+        spec, config = _backbone(bench)
+        images = regularization_images(backbone, spec.key(config, loaded.data, options), loaded.data.class_prompt, t2i.regularization_images,
+                                       t2i.regularization_steps, t2i.guidance_scale, bench_sampler(bench.evaluation))
+        return Regularization(loaded.data.class_prompt, images)
 
     def evaluator(self, bench: BenchSpec, loaded: LoadedBench, profile: Profile, noise: EvalNoise, device: torch.device,
                   record_path: Path) -> T2IEvaluator:
