@@ -37,7 +37,7 @@ def render(record: dict[str, Any]) -> str:
         lines += ["", f"{name} ({arrow})", tabulate(rows, headers=headers, tablefmt="github")]
     if record.get("summary"):
         columns = list(next(iter(record["summary"].values())))
-        rows = [[name] + [_cell(values[c]) for c in columns] for name, values in record["summary"].items()]
+        rows = [[name] + [_cell(values.get(c)) for c in columns] for name, values in record["summary"].items()]
         lines += ["", "summary", tabulate(rows, headers=["metric"] + columns, tablefmt="github")]
     return "\n".join(lines)
 
