@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from unittest import mock
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,28 @@ def _rendered_safely(tables) -> None:
     assert SCRIPT_MARK not in page and IMG_MARK not in page and '="javascript:' not in page  # shown as text, never markup or a link
 
 
+class _WouldTrain(Exception):
+    pass
+
+
+def _reproduce_until_training(path: Path) -> None:
+    """`harness reproduce` up to the point where it would train: refused in one line, or it gets there."""
+    import torch
+
+    import harness.reproduce as reproducing
+
+    threads = torch.get_num_threads()
+    try:
+        with mock.patch.object(reproducing, "execute", side_effect=_WouldTrain):
+            reproducing.reproduce(path, None, "cpu", path.parent, None, lambda line: None)
+    except UsageError as exc:
+        assert "\n" not in str(exc), str(exc)
+    except _WouldTrain:
+        pass
+    finally:
+        torch.set_num_threads(threads)
+
+
 def check_record(text: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "runs" / "bench" / "record.json"
@@ -71,6 +94,8 @@ def check_record(text: str) -> None:
             _one_line_naming(problems, path)
             return
         render(read_record(path))
+        if record.status == "complete":
+            _reproduce_until_training(path)
         if record.status == "complete" and not warnings:
             assert tables
         if warnings:
