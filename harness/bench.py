@@ -150,7 +150,7 @@ def load_bench_file(path: Path) -> BenchSpec:
     try:
         raw = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"cannot read bench spec {path}: {exc}") from None
+        raise UsageError(f"cannot read bench spec {path}: {' '.join(str(exc).split())}") from None
     if not isinstance(raw, dict):
         raise UsageError(f"bench spec {path} is not a YAML mapping")
     known = {f.name for f in dataclasses.fields(BenchSpec)} - {"spec_hash", "path"}

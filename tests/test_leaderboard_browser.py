@@ -91,3 +91,49 @@ def test_page_loads_sorts_and_shows_plots(browser, served_board: str, tmp_path: 
     browser.set_window_size(1280, min(int(height) + 100, 8000))
     assert browser.save_screenshot(str(target / "leaderboard.png"))
     assert (target / "leaderboard.png").stat().st_size > 10_000
+
+
+NASTY_TEXT = ("<script>window.pwned=1</script>", "\"><img src=x onerror=\"window.pwned=1\">", "' onmouseover='window.pwned=1",
+              "</code><script>window.pwned=1</script>", "javascript:window.pwned=1")
+
+
+@pytest.fixture
+def nasty_board(tmp_path: Path):
+    """A board built from records and a reported YAML whose every free-text field carries markup."""
+    import json
+
+    from harness.record import write_record
+    from leaderboard_records import make_record
+
+    results = tmp_path / "results"
+    for seed in (0, 1):
+        path = make_record(results, "finetune", seed, [[0.9, 0], [0.5, 0.8]], [[5, 0], [9, 6]],
+                           hparams={f"note_{i}": text for i, text in enumerate(NASTY_TEXT)})
+        record = json.loads(path.read_text())
+        record["bench"]["tasks"] = ["<script>pwned()<", "<b onclick>x<"]
+        record["metrics"]["judge_accuracy"]["description"] = NASTY_TEXT[0]
+        record["environment"]["harness_version"] = NASTY_TEXT[1][:60]
+        write_record(path, record)
+    (results / "reported").mkdir()
+    (results / "reported" / "nasty.yaml").write_text(
+        "citation: {key: nasty, text: " + json.dumps(NASTY_TEXT[3]) + ", url: 'https://example.org/\"><script>window.pwned=1</script>'}\n"
+        "tables:\n  - bench: toy-bench\n    source: " + json.dumps(NASTY_TEXT[1]) + "\n    forgetting: forgetting_first_minus_final\n"
+        "    metrics: {judge_accuracy: {higher_is_better: true, description: " + json.dumps(NASTY_TEXT[2]) + "}}\n"
+        "    rows:\n      - {method: nasty, label: " + json.dumps(NASTY_TEXT[0]) + ", average: {judge_accuracy: 0.5}}\n")
+    folder = build(results, tmp_path / "board", lambda m: None)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    server.shutdown()
+
+
+def test_a_page_built_from_hostile_strings_runs_none_of_them(browser, nasty_board: str) -> None:
+    browser.get(nasty_board)
+    assert browser.execute_script("return document.readyState") == "complete"
+    body = browser.execute_script("return document.body.textContent")
+    assert NASTY_TEXT[0] in body and "<script>pwned()<" in body, "the strings are shown as text"
+    assert browser.execute_script("return window.pwned === undefined")
+    for header in browser.find_elements("css selector", "th"):  # sorting moves the hostile cells around
+        header.click()
+    assert browser.execute_script("return window.pwned === undefined")
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []

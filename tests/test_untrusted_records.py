@@ -153,3 +153,51 @@ def test_markdown_cells_escape_pipes_and_html(tmp_path):
     text = markdown.read_text()
     assert "<img" not in text and "&lt;img" in text
     assert "<img src=x" not in (board / f"v{LEADERBOARD_VERSION}" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("bench", ["/tmp/escaped-reported", "../../escaped-reported", "a/b", "~"])
+def test_a_reported_bench_that_is_a_path_is_skipped_with_one_warning(bench, tmp_path, capsys):
+    """A reported table's `bench` becomes `<bench>-reported.{md,csv,json}`: a path there once wrote outside the board."""
+    results, board = tmp_path / "results", tmp_path / "results" / "board"
+    toy_results(results)
+    (results / "reported").mkdir()
+    hostile = results / "reported" / "hostile.yaml"
+    hostile.write_text(f"citation: {{key: k, text: t}}\ntables:\n  - bench: {json.dumps(bench)}\n    forgetting: forgetting_coda\n"
+                       "    metrics: {judge_accuracy: {higher_is_better: true}}\n    rows: [{method: m, average: {judge_accuracy: 0.5}}]\n")
+    before = set(tmp_path.rglob("*"))
+    for command in (["leaderboard"], ["leaderboard", "--check"]):
+        assert main([*command, "--results", str(results), "--out", str(board)]) in (0, 1)
+        err = capsys.readouterr().err
+        warnings = [line for line in err.splitlines() if str(hostile) in line]
+        assert len(warnings) == 1 and "tables[0].bench" in warnings[0], err
+    created = set(tmp_path.rglob("*")) - before
+    assert all(p == board or board in p.parents for p in created), f"written outside the leaderboard: {created}"
+    assert not list(Path("/tmp").glob("escaped-reported*")) and not (tmp_path / "escaped-reported-reported.md").exists()
+
+
+def test_hostile_files_through_the_cli_processes(tmp_path):
+    """A few real processes: every command exits 0, 1 or 2 with one line per problem and no traceback;
+    nothing is written outside the output folder, and no temporary file is left behind."""
+    import subprocess
+    import sys
+
+    results, board = tmp_path / "results", tmp_path / "results" / "board"
+    toy_results(results)
+    runs = results / "runs" / "toy-bench"
+    (runs / "truncated.json").write_text(next(runs.glob("er-*.json")).read_text()[:300])
+    (runs / "nan.json").write_text(next(runs.glob("er-*.json")).read_text().replace("0.8", "NaN", 1))
+    (runs / "repeated.json").write_text('{"seed": 1, ' + next(runs.glob("er-*.json")).read_text()[1:])
+    (runs / "list.json").write_text("[1, 2]")
+    hostile = [runs / name for name in ("truncated.json", "nan.json", "repeated.json", "list.json")]
+    before = set(tmp_path.rglob("*"))
+    repo = Path(__file__).resolve().parent.parent
+    commands = [["leaderboard", "--results", str(results), "--out", str(board)], ["validate", *map(str, hostile)]]  # --check and show: in-process tests
+    for command in commands:
+        done = subprocess.run([sys.executable, "-m", "harness", *command], cwd=repo, capture_output=True, text=True, timeout=300,
+                              env={**__import__("os").environ, "PYTHONPATH": str(repo)})
+        assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr + done.stdout, (command, done.stderr)
+        problems = [line for line in (done.stderr + done.stdout).splitlines() if any(str(path) in line for path in hostile)]
+        assert len(problems) == len(hostile), (command, done.stderr, done.stdout)
+    created = set(tmp_path.rglob("*")) - before
+    assert all(p == board or board in p.parents for p in created), created
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".v")], "a half-written file was left"

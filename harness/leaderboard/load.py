@@ -17,6 +17,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from harness.errors import UsageError
 from harness.record import RunRecord, load_record
+from harness.record_checks import bench_mismatch
 from metrics.continual import summarize
 
 Warn = Callable[[str], None]
@@ -142,11 +143,14 @@ class _Loaded(NamedTuple):
     run_key: str
 
 
-def _read(path: Path, statuses: tuple[str, ...], warn: Warn) -> Optional[_Loaded]:
+def _read(path: Path, statuses: tuple[str, ...], warn: Warn, check_bench: bool) -> Optional[_Loaded]:
     try:
         record = load_record(path)
         if record.status not in statuses:
             return None
+        mismatch = bench_mismatch(record) if check_bench else None
+        if mismatch:
+            raise UsageError(f"run record {path}: {mismatch}")
         row_key = (record.method.name, record.method.hparams_hash, record.schedule.every)
         return _Loaded(_table_of(record), row_key, dict(record.method.hparams), _run_of(record, path), record.run_key)
     except UsageError as exc:
@@ -175,12 +179,13 @@ def _one_per_run(loaded: list[_Loaded], warn: Warn) -> list[_Loaded]:
 def load_runs(results_dir: Path, warn: Warn, collection: str = "runs") -> dict[TableKey, BenchTable]:
     """Every complete record under `results_dir/<collection>` (runs, or sweeps), grouped by table
     and row, in a fixed order."""
-    return load_record_files(sorted((Path(results_dir) / collection).rglob("*.json")), warn)
+    return load_record_files(sorted((Path(results_dir) / collection).rglob("*.json")), warn, check_bench=True)
 
 
-def load_record_files(paths: list[Path], warn: Warn, statuses: tuple[str, ...] = ("complete",)) -> dict[TableKey, BenchTable]:
-    """The records at `paths` whose status is one of `statuses`, grouped by table and row."""
-    loaded = [item for item in (_read(path, statuses, warn) for path in paths) if item is not None]
+def load_record_files(paths: list[Path], warn: Warn, statuses: tuple[str, ...] = ("complete",), check_bench: bool = False) -> dict[TableKey, BenchTable]:
+    """The records at `paths` whose status is one of `statuses`, grouped by table and row; with
+    `check_bench` (the leaderboard), a record whose bench disagrees with the registered one is skipped."""
+    loaded = [item for item in (_read(path, statuses, warn, check_bench) for path in paths) if item is not None]
     tables: dict[TableKey, BenchTable] = {}
     for fresh, row_key, hparams, run, _ in _one_per_run(loaded, warn):
         path = run.path

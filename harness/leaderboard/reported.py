@@ -2,10 +2,11 @@
 
 They are shown beside measured rows, marked as reported, and never averaged with them.
 
-File schema:
-    citation: {key: str, text: str, url: str}
+File schema (the pydantic models below; unknown keys are refused; every name that reaches a file
+name or a row id is a safe name, so a `bench:` like `../x` or `/tmp/x` is refused):
+    citation: {key: safe name, text: str, url: http(s) URL, std: str}
     tables:
-      - bench: str                 # the bench whose table the rows join
+      - bench: safe name           # the bench whose table the rows join
         bench_version: int | null  # null: every version of the bench
         source: str                # where in the paper, e.g. "Table 1"
         forgetting: str            # a key of metrics.continual.FORGETTING_DEFINITIONS
@@ -13,7 +14,7 @@ File schema:
         decimals: int              # optional: the decimals the paper prints its numbers with
         metrics: {name: {higher_is_better: bool, description: str}}
         rows:
-          - method: str            # the harness method key
+          - method: safe name      # the harness method key
             label: str             # the row's name in the paper
             average: {metric: [mean, std] | [mean] | mean}
             forgetting: {metric: [mean, std] | [mean] | mean}
@@ -23,12 +24,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
-import yaml
+from pydantic import AfterValidator, Field, ValidationError
 
+from harness.errors import UsageError
 from harness.leaderboard.load import MetricInfo, Warn
 from harness.leaderboard.stats import Stat
+from harness.schema_types import Finite, SafeName, Strict, Text, first_problem
+from harness.yaml_strict import load_yaml_text
 from metrics.continual import FORGETTING_DEFINITIONS
 
 
@@ -65,51 +69,111 @@ class ReportedTable:
     decimals: Optional[int] = None
 
 
-class _Bad(ValueError):
-    pass
+MAX_ROWS = 1000
 
 
-def _stat(value: Any, where: str) -> Stat:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Stat(float(value), None, None)
-    if isinstance(value, list) and 1 <= len(value) <= 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+def _mean_std(value: list[float]) -> list[float]:
+    if len(value) == 2 and value[1] < 0:
+        raise ValueError(f"std {value[1]!r} must not be negative")
+    return value
+
+
+Value = Union[Finite, Annotated[list[Finite], Field(min_length=1, max_length=2), AfterValidator(_mean_std)]]  # mean | [mean] | [mean, std]
+
+
+def _forgetting_key(value: str) -> str:
+    if value not in FORGETTING_DEFINITIONS:
+        raise ValueError(f"is {value[:60]!r}; expected one of {', '.join(FORGETTING_DEFINITIONS)}")
+    return value
+
+
+def _web_address(value: str) -> str:
+    if value and not value.startswith(("https://", "http://")):
+        raise ValueError("must be an http(s) address (it becomes a link on the page)")
+    return value
+
+
+class CitationModel(Strict):
+    key: SafeName
+    text: Text
+    url: Annotated[Text, AfterValidator(_web_address)] = ""
+    std: Text = Citation.std
+
+
+class RowModel(Strict):
+    method: SafeName
+    label: Optional[Text] = None
+    average: dict[SafeName, Value] = {}
+    forgetting: dict[SafeName, Value] = {}
+
+
+class MetricModel(Strict):
+    higher_is_better: bool
+    description: Text = ""
+
+
+class TableModel(Strict):
+    bench: SafeName
+    bench_version: Optional[Annotated[int, Field(strict=True, ge=0, le=10**6)]] = None
+    source: Text = ""
+    forgetting: Annotated[str, Field(strict=True), AfterValidator(_forgetting_key)]
+    std_ddof: Optional[Literal[0, 1]] = None
+    decimals: Optional[Annotated[int, Field(strict=True, ge=0, le=8)]] = None
+    metrics: dict[SafeName, MetricModel]
+    rows: Annotated[list[RowModel], Field(max_length=MAX_ROWS)] = []
+
+    def _undeclared(self) -> Optional[str]:
+        for index, row in enumerate(self.rows):
+            for column in ("average", "forgetting"):
+                unknown = [name for name in getattr(row, column) if name not in self.metrics]
+                if unknown:
+                    return f"rows[{index}].{column} names metric {unknown[0]!r}, which metrics does not declare"
+        return None
+
+
+class ReportedFile(Strict):
+    """One `results/reported/*.yaml`: a paper's citation and the tables of numbers it prints."""
+
+    citation: CitationModel
+    tables: Annotated[list[TableModel], Field(max_length=100)] = []
+
+
+def _stat(value: Any) -> Stat:
+    if isinstance(value, (list, tuple)):
         return Stat(float(value[0]), float(value[1]) if len(value) == 2 else None, None)
-    raise _Bad(f"{where} must be a number or [mean, std], got {value!r}")
+    return Stat(float(value), None, None)
 
 
-def _mapping(raw: Any, where: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise _Bad(f"{where} must be a mapping, got {raw!r}")
-    return raw
-
-
-def _table(raw: Any, citation: Citation, where: str) -> ReportedTable:
-    raw = _mapping(raw, where)
-    forgetting = raw.get("forgetting")
-    if forgetting not in FORGETTING_DEFINITIONS:
-        raise _Bad(f"{where}.forgetting is {forgetting!r}; expected one of {', '.join(FORGETTING_DEFINITIONS)}")
-    metrics = {
-        str(name): MetricInfo(str(name), bool(_mapping(info, f"{where}.metrics.{name}")["higher_is_better"]), str(info.get("description", "")))
-        for name, info in _mapping(raw.get("metrics"), f"{where}.metrics").items()
-    }
+def _table(block: TableModel, citation: Citation) -> ReportedTable:
+    metrics = {name: MetricInfo(name, info.higher_is_better, info.description) for name, info in block.metrics.items()}
     rows = []
-    for index, row in enumerate(raw.get("rows") or []):
-        spot = f"{where}.rows[{index}]"
-        row = _mapping(row, spot)
+    for row in block.rows:
         values: dict[str, dict[str, Stat]] = {}
-        for column, aggregate in (("average", "average"), ("forgetting", forgetting)):
-            for metric, value in _mapping(row.get(column, {}), f"{spot}.{column}").items():
-                if metric not in metrics:
-                    raise _Bad(f"{spot}.{column} names metric {metric!r}, which {where}.metrics does not declare")
-                values.setdefault(str(metric), {})[aggregate] = _stat(value, f"{spot}.{column}.{metric}")
-        rows.append(ReportedRow(str(row["method"]), str(row.get("label", row["method"])), citation, str(raw.get("source", "")), forgetting, values))
-    version = raw.get("bench_version")
-    ddof, decimals = raw.get("std_ddof"), raw.get("decimals")
-    if ddof not in (None, 0, 1) or isinstance(ddof, bool):
-        raise _Bad(f"{where}.std_ddof is {ddof!r}; expected 0 (population std), 1 (sample std) or absent (not stated)")
-    if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 8):
-        raise _Bad(f"{where}.decimals is {decimals!r}; expected an integer from 0 to 8")
-    return ReportedTable(str(raw["bench"]), None if version is None else int(version), forgetting, metrics, tuple(rows), ddof, decimals)
+        for column, aggregate in ((row.average, "average"), (row.forgetting, block.forgetting)):
+            for metric, value in column.items():
+                values.setdefault(metric, {})[aggregate] = _stat(value)
+        rows.append(ReportedRow(row.method, row.label or row.method, citation, block.source, block.forgetting, values))
+    return ReportedTable(block.bench, block.bench_version, block.forgetting, metrics, tuple(rows), block.std_ddof, block.decimals)
+
+
+def read_reported(path: Path) -> list[ReportedTable]:
+    """The tables of one reported-results file, or one UsageError line naming it and the first bad field."""
+    try:
+        raw = load_yaml_text(path.read_text())
+        parsed = ReportedFile.model_validate(raw)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    except ValidationError as exc:
+        raise UsageError(f"{path}: {first_problem(exc)}") from None
+    except ValueError as exc:  # YAML syntax, repeated keys, aliases
+        raise UsageError(f"{path}: {str(exc).splitlines()[0]}") from None
+    for index, block in enumerate(parsed.tables):
+        problem = block._undeclared()
+        if problem:
+            raise UsageError(f"{path}: tables[{index}].{problem}")
+    cite = parsed.citation
+    citation = Citation(cite.key, cite.text, cite.url, cite.std)
+    return [_table(block, citation) for block in parsed.tables]
 
 
 def load_reported(results_dir: Path, warn: Warn) -> list[ReportedTable]:
@@ -117,11 +181,8 @@ def load_reported(results_dir: Path, warn: Warn) -> list[ReportedTable]:
     tables: list[ReportedTable] = []
     for path in sorted((Path(results_dir) / "reported").glob("*.yaml")):
         try:
-            raw = _mapping(yaml.safe_load(path.read_text()), "the file")
-            cite = _mapping(raw.get("citation"), "citation")
-            citation = Citation(str(cite["key"]), str(cite["text"]), str(cite.get("url", "")), str(cite.get("std", Citation.std)))
-            tables += [_table(table, citation, f"tables[{i}]") for i, table in enumerate(raw.get("tables") or [])]
-        except (OSError, yaml.YAMLError, _Bad, KeyError, TypeError, ValueError) as exc:
-            reason = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+            tables += read_reported(path)
+        except UsageError as exc:
+            reason = str(exc).removeprefix(f"{path}: ")
             warn(f"skipping reported-results file {path}: {reason}; see harness/leaderboard/reported.py for the schema")
     return tables

@@ -196,6 +196,7 @@ class ChunkHandle(Handle):
 
     A run settles as soon as its record, rewritten since `stamps` were taken (just before the
     submission), says complete or failed; a record left over from an earlier sweep never counts.
+    The handle is finished once every run has settled and the worker process has ended.
     When the job ends, or is cancelled for passing its deadline, every run not yet settled is
     settled from its record and the job's fate (its error, or killed outside Python).
     """
@@ -209,10 +210,14 @@ class ChunkHandle(Handle):
 
     @property
     def finished(self) -> bool:
-        return len(self.settled) == len(self.points)
+        """Every run settled and the worker gone: a run's record says complete before the worker
+        returns and submitit writes the job's result, so the settled runs alone do not end the job."""
+        return len(self.settled) == len(self.points) and self.job.done()
 
     def poll(self) -> list[Outcome]:
-        if self.finished:
+        if len(self.settled) == len(self.points):
+            if not self.job.done() and time.monotonic() - self.submitted_at > self.deadline_s:
+                self.cancel()  # the worker outlived its runs: nothing is left to report, only to stop
             return []
         if self.job.done():
             return self._settle_rest(job_error(self.job))
