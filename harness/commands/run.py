@@ -46,15 +46,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--eval-rows", default=None, metavar="all|every-K",
                         help="score every seen task after every task (all), or only after every K-th task and the last, the just-learned task "
                              "always (every-K; part of the run key; default: the bench's eval_rows, else all)")
+    parser.add_argument("--all", dest="everything", action="store_true", help="print every metric's matrix and every forgetting definition, not only the headline result")
     parser.add_argument("--dry-run", action="store_true", help="print training steps, generated images and a wall-time estimate from a short calibration; run nothing")
     parser.set_defaults(handler=handle)
 
 
-def _complete(path: Path, seed: int) -> int:
+def _complete(path: Path, seed: int, everything: bool) -> int:
     from harness.commands.show import render
 
     say(f"run record {path} is already complete:\n")
-    say(render(read_record(path)))
+    say(render(read_record(path), everything))
     say(f"\nto rerun it: add --force (overwrites this record), or run another seed with --seed {seed + 1}")
     return 0
 
@@ -99,7 +100,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         path = execute(spec, echo=echo)
     except RecordComplete as done:
-        return _complete(done.path, args.seed)
-    say(render(read_record(path)))
+        return _complete(done.path, args.seed, args.everything)
+    say(render(read_record(path), args.everything))
     say(f"\nrecord: {path}")
     return 0
