@@ -20,7 +20,7 @@ class MetricDef:
     check_data: Callable[[Any, Any], None] | None = None  # (bench, data) -> raises before training if the data does not suit
 
 
-METRICS: Registry[MetricDef] = Registry("metric")
+METRICS: Registry[MetricDef] = Registry("metric", plugins="harness.metrics")
 
 
 def bench_metrics(bench: Any) -> list[MetricDef]:
