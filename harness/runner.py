@@ -22,6 +22,7 @@ from harness.hparams import hparams_dict
 from harness.record import SCHEMA_VERSION, read_record, write_record
 from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
+from harness.run_log import RunLog, open_run_log
 from harness.seeding import derive_seed
 from harness.run_spec import PreparedRun, RunSpec, prepare
 from harness.tracks import TRACK_REGISTRY, BuildOptions, Evaluator
@@ -121,8 +122,12 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         evaluator = track.evaluator(run.bench, loaded, profile, spec.seed, device, run.record_path)
         record["evaluation"] = evaluator.describe()
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
-        for t in range(start, len(tasks)):
-            _one_task(run, method, evaluator, tasks, t, record, echo)
+        log = open_run_log(spec.log, run.record_path, start * profile.steps_per_task)
+        try:
+            for t in range(start, len(tasks)):
+                _one_task(run, method, evaluator, tasks, t, record, echo, log)
+        finally:
+            log.close()
         record["summary"] = {
             name: summarize(entry["matrix"], entry["higher_is_better"]) for name, entry in record["metrics"].items()
         }
@@ -138,9 +143,10 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         raise RunFailure(f"run {run.record_path.stem} crashed: {type(exc).__name__}: {exc}") from exc
 
 
-def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo) -> None:
+def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo, log: RunLog) -> None:
     train_started = time.perf_counter()
-    method.learn(tasks[t])
+    with log.training():
+        method.learn(tasks[t])
     train_s = time.perf_counter() - train_started
     eval_started = time.perf_counter()
     scored = run.schedule.tasks_scored(t, len(tasks))
@@ -151,6 +157,7 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
         if bad:
             raise RunFailure(f"metric {name} returned {bad[0][1]} on task {bad[0][0] + 1} after task {t + 1}")
         record["metrics"][name]["matrix"][t][: t + 1] = row
+    log.scores(t, record["metrics"])
     for i, details in enumerate(evaluator.last_details):
         for name, value in details.items():
             size = len(tasks)
