@@ -19,6 +19,7 @@ import yaml
 from harness.bench_checks import check_fields, check_tasks, check_top_level
 from harness.errors import UsageError
 from harness.eval_schedule import parse_schedule
+from harness.plugins import shipped_bench
 from harness.registry import Registry
 from metrics.continual import FORGETTING_DEFINITIONS
 
@@ -196,7 +197,7 @@ def load_bench_file(path: Path) -> BenchSpec:
 
 
 def _discover() -> Registry[Path]:
-    registry: Registry[Path] = Registry("bench")
+    registry: Registry[Path] = Registry("bench", plugins="harness.benches", plugin_entry=shipped_bench)
     for path in sorted(BENCH_DIR.glob("*.yaml")):
         registry.add(path.stem, path)
     return registry

@@ -12,6 +12,7 @@ import torch
 
 from harness import __version__
 from harness.errors import UsageError
+from harness.plugins import installed as installed_plugins
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("torch", "diffusers", "numpy", "scipy", "scikit-learn", "safetensors")
@@ -42,6 +43,8 @@ def device_name(device: torch.device) -> str:
 
 
 def describe(device: torch.device) -> dict[str, object]:
+    """The run's environment; `plugins` (distribution -> version) only where harness plugins are installed."""
+    plugins = installed_plugins()
     return {
         "harness_version": __version__,
         "git_commit": git_commit(),
@@ -49,6 +52,7 @@ def describe(device: torch.device) -> dict[str, object]:
         "platform": platform.platform(),
         "packages": package_versions(),
         "device": device_name(device),
+        **({"plugins": plugins} if plugins else {}),
     }
 
 

@@ -32,6 +32,7 @@ class RunSpec:
     force: bool = False
     progress: bool = False
     eval_rows: str | None = None  # 'all' or 'every-K'; None: the bench's eval_rows (part of the run key when sparse)
+    log: tuple[str, ...] = ()  # experiment-tracker sinks (harness/run_log.py): tensorboard, csv; never part of the run key
 
 
 @dataclass

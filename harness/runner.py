@@ -21,6 +21,7 @@ from harness.hparams import hparams_dict
 from harness.record import SCHEMA_VERSION, read_record, write_record
 from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
+from harness.run_log import RunLog, open_run_log
 from harness.seeding import seeded_phase
 from harness.run_spec import PreparedRun, RunSpec, prepare
 from harness.scoring import EvalNoise, score_row, write_row
@@ -125,8 +126,12 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
             evaluator = track.evaluator(run.bench, loaded, profile, EvalNoise(spec.seed), device, run.record_path)
         record["evaluation"] = evaluator.describe()
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
-        for t in range(start, len(tasks)):
-            _one_task(run, method, evaluator, tasks, t, record, echo)
+        log = open_run_log(spec.log, run.record_path, start * profile.steps_per_task)
+        try:
+            for t in range(start, len(tasks)):
+                _one_task(run, method, evaluator, tasks, t, record, echo, log)
+        finally:
+            log.close()
         record["summary"] = {
             name: summarize(entry["matrix"], entry["higher_is_better"], METRICS.get(name).kind) for name, entry in record["metrics"].items()
         }
@@ -142,10 +147,10 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         raise RunFailure(f"run {run.record_path.stem} crashed: {type(exc).__name__}: {exc}") from exc
 
 
-def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo) -> None:
+def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo, log: RunLog) -> None:
     seed, device, size = run.spec.seed, method.context.device, len(tasks)
     train_started = time.perf_counter()
-    with seeded_phase(seed, "learn", t, device=device):
+    with log.training(), seeded_phase(seed, "learn", t, device=device):
         method.learn(tasks[t])
     train_s = time.perf_counter() - train_started
     eval_started = time.perf_counter()
@@ -153,6 +158,7 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
         row = score_row(evaluator, bench_metrics(run.bench), method.backbone, t, run.schedule.tasks_scored(t, size))
     eval_s = time.perf_counter() - eval_started
     write_row(record, row, size)
+    log.scores(t, record["metrics"])
     _write_report(run, method, t, record)
     evaluator.after_task(method, row, record)
     if t == size - 1:

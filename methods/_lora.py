@@ -17,7 +17,9 @@ from harness.errors import RunFailure
 from harness.seeding import derive_seed
 from methods._concept import CROSS_ATTENTION_KV, ConceptMethod, dense_size, target_layers
 
-__all__ = ["CROSS_ATTENTION_KV", "LoRAMethod", "lora_layers", "target_layers"]
+__all__ = ["CROSS_ATTENTION_KV", "LoRAMethod", "TOKEN_EMBEDDING_FILE", "lora_layers", "target_layers"]
+
+TOKEN_EMBEDDING_FILE = "learned_embeds.safetensors"  # diffusers' textual inversion file name
 
 
 def lora_layers(unet: torch.nn.Module) -> dict[str, torch.nn.Module]:
@@ -76,12 +78,17 @@ class LoRAMethod(ConceptMethod):
         self._exported = {key: value.detach().cpu().clone() for key, value in convert_state_dict_to_diffusers(state).items()}
 
     def export_adapter(self, folder: Path) -> str:
-        """This task's adapter in the diffusers LoRA format (pipe.load_lora_weights reads it)."""
+        """This task's adapter in the diffusers LoRA format (pipe.load_lora_weights reads it), and its
+        concept token's embedding row as diffusers' textual inversion file (pipe.load_textual_inversion)."""
         from diffusers import StableDiffusionPipeline
+        from safetensors.torch import save_file
 
         if self._exported is None:
             raise RunFailure("no adapter to export: the method has not finished a task in this process")
         StableDiffusionPipeline.save_lora_weights(folder, unet_lora_layers=self._exported)
+        token = self.backbone.concept_tokens[-1]
+        row = self.backbone.token_embeddings().weight[self.backbone.tokenizer.convert_tokens_to_ids(token)]
+        save_file({token: row.detach().cpu().clone()}, str(Path(folder) / TOKEN_EMBEDDING_FILE))
         return "pytorch_lora_weights.safetensors"
 
     # ---- parameter accounting (C-LoRA's N_param columns) ---------------------------------------------

@@ -6,4 +6,4 @@ from typing import Any
 
 from harness.registry import Registry
 
-METHODS: Registry[Any] = Registry("method")  # name -> Method subclass
+METHODS: Registry[Any] = Registry("method", plugins="harness.methods")  # name -> Method subclass

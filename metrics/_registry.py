@@ -25,7 +25,7 @@ class MetricDef:
     kind: str = "score"  # or "drift"
 
 
-METRICS: Registry[MetricDef] = Registry("metric")
+METRICS: Registry[MetricDef] = Registry("metric", plugins="harness.metrics")
 MATRIX_KINDS = ("score", "drift")
 
 

@@ -109,7 +109,7 @@ def test_complete_record_is_not_overwritten_without_force(capsys, tiny_bench, tm
     capsys.readouterr()
     assert main(["run", *args, "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "is already complete" in out.splitlines()[0] and "summary" in out and "--force" in out and "--seed 1" in out
+    assert "is already complete" in out.splitlines()[0] and "result (" in out and "--force" in out and "--seed 1" in out
     assert record.read_bytes() == before
     assert _run(capsys, *args, "--force")[0] == 0
     assert record.read_bytes() != before

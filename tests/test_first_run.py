@@ -28,7 +28,7 @@ def test_user_runs_default_to_my_results_and_the_env_var_moves_them(tiny_bench, 
     out = capsys.readouterr().out
     (record,) = (tmp_path / "my-results" / "runs").rglob("*.json")
     assert out.splitlines()[-1] == f"record: {Path('my-results') / record.relative_to(tmp_path / 'my-results')}"
-    assert "summary" in out and "judge_accuracy" in out  # the result table
+    assert "result (" in out and "judge_accuracy" in out  # the headline result table
     assert not (tmp_path / "results").exists()
     monkeypatch.setenv("HARNESS_RESULTS", str(tmp_path / "elsewhere"))
     assert main(_smoke(tiny_bench, "--seed", "1")) == 0

@@ -1,5 +1,5 @@
 """Subcommands. Each module has `add_parser(subparsers)`, which sets `handler` on its parser."""
 
-from harness.commands import compare, data, export, leaderboard, list_, reproduce, run, show, sweep, validate
+from harness.commands import adapters, compare, data, export, leaderboard, list_, reproduce, run, show, sweep, validate
 
-COMMANDS = [run, show, reproduce, list_, sweep, leaderboard, compare, export, data, validate]
+COMMANDS = [run, show, reproduce, list_, sweep, leaderboard, compare, export, data, validate, adapters]

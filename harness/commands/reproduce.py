@@ -2,7 +2,8 @@
 
 Runs in a scratch folder (removed afterwards), never touching the record. Exit 0 when every
 metric matches (exactly on the record's device, within each metric's tolerance elsewhere),
-1 on a mismatch.
+1 on a mismatch. First says which package versions of the record, or of this environment,
+differ from the lock (constraints.txt).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from harness.console import echo, say
+from harness.console import echo, say, warn
 from harness.folders import writable_folder
 
 
@@ -25,10 +26,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
+def warn_lock_differences(record_path: Path) -> None:
+    """One warning per side (the record, this environment) whose package versions differ from the lock."""
+    from harness.environment import package_versions
+    from harness.lockfile import differences, locked_versions
+    from harness.record import read_record
+
+    lock = locked_versions()
+    recorded = (read_record(record_path).get("environment") or {}).get("packages") or {}
+    for who, packages in (("the record was made with", recorded), ("this environment has", package_versions())):
+        changed = differences(packages, lock)
+        if changed:
+            warn(f"{who} versions that differ from the lock (constraints.txt): {', '.join(changed)}")
+
+
 def handle(args: argparse.Namespace) -> int:
     from harness.reproduce import reproduce
 
     scratch = writable_folder(args.scratch, "--scratch") if args.scratch else None
+    warn_lock_differences(args.record)
     comparisons, exact = reproduce(args.record, args.bench, args.device, scratch, args.data_root, echo)
     say("\n".join(c.line() for c in comparisons))
     failed = [c.name for c in comparisons if not c.ok]

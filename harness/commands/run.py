@@ -17,6 +17,7 @@ from harness.folders import USER_RESULTS_ENV, user_results_default, writable_fol
 from harness.hparams import parse_assignments
 from harness.record import read_record
 from harness.presets import apply_preset
+from harness.run_log import parse_sinks
 
 
 def available_cpus() -> int:
@@ -46,15 +47,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--eval-rows", default=None, metavar="all|every-K",
                         help="score every seen task after every task (all), or only after every K-th task and the last, the just-learned task "
                              "always (every-K; part of the run key; default: the bench's eval_rows, else all)")
+    parser.add_argument("--log", action="append", default=[], metavar="tensorboard|csv",
+                        help="also log per-step loss and learning rate and each task's metrics beside the record: a TensorBoard "
+                             "event folder (RECORD.tensorboard/, needs the tensorboard extra) or a plain CSV (RECORD.log.csv); repeatable")
+    parser.add_argument("--all", dest="everything", action="store_true", help="print every metric's matrix and every forgetting definition, not only the headline result")
     parser.add_argument("--dry-run", action="store_true", help="print training steps, generated images and a wall-time estimate from a short calibration; run nothing")
     parser.set_defaults(handler=handle)
 
 
-def _complete(path: Path, seed: int) -> int:
+def _complete(path: Path, seed: int, everything: bool) -> int:
     from harness.commands.show import render
 
     say(f"run record {path} is already complete:\n")
-    say(render(read_record(path)))
+    say(render(read_record(path), everything))
     say(f"\nto rerun it: add --force (overwrites this record), or run another seed with --seed {seed + 1}")
     return 0
 
@@ -84,6 +89,7 @@ def handle(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
         eval_rows=args.eval_rows,
+        log=parse_sinks(args.log),
     )
     run = prepare(spec)  # a bad name or value fails here, before torch and the track's libraries load
     import torch
@@ -99,7 +105,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         path = execute(spec, echo=echo)
     except RecordComplete as done:
-        return _complete(done.path, args.seed)
-    say(render(read_record(path)))
+        return _complete(done.path, args.seed, args.everything)
+    say(render(read_record(path), args.everything))
     say(f"\nrecord: {path}")
     return 0

@@ -36,11 +36,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")
     parser.add_argument("--force", action="store_true", help="rerun complete runs too")
+    parser.add_argument("--log", action="append", default=[], metavar="tensorboard|csv",
+                        help="log each run beside its record (harness run --log): `tensorboard --logdir RESULTS/runs/BENCH` shows the sweep")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from harness.errors import UsageError
+    from harness.run_log import parse_sinks
     from harness.runner import RunSpec
     from harness.sweep import EXECUTORS, RESOURCE_FIELDS, LaunchOptions, expand, run_sweep, split_names, split_seeds
 
@@ -54,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     results = writable_folder(args.results if args.results is not None else user_results_default(), "--results").resolve()
     template = RunSpec(
         method="", bench="", overrides=parse_assignments(args.overrides), profile=args.profile,
-        results_dir=results, data_root=args.data_root, device=args.device, force=args.force,
+        results_dir=results, data_root=args.data_root, device=args.device, force=args.force, log=parse_sinks(args.log),
     )
     benches = [str(Path(b).resolve()) if b.endswith((".yaml", ".yml")) else b for b in split_names(args.benches, "benches")]
     grid = expand(template, split_names(args.methods, "methods"), benches, split_seeds(args.seeds))

@@ -1,0 +1,1 @@
+"""A harness plugin for tests whose method cannot be imported."""

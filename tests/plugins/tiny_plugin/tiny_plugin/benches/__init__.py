@@ -1,0 +1,1 @@
+"""Bench YAML files the tiny plugin ships (one per `harness.benches` entry point)."""
