@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from benchmarks.concepts import CONCEPT_SOURCES as DATASET_SOURCES
-from benchmarks.concepts.manifest import require_data
+from benchmarks.concepts.manifest import fill_words, require_data
 from benchmarks.concepts.tasks import load_concept_tasks
 from harness.backbones.samplers import Sampler
 from harness.bench import BenchSpec, Profile
@@ -50,6 +50,7 @@ class DatasetTask:
     eval_prompts: tuple[str, ...]
     alignment_prompt: str
     reference_paths: tuple[Path, ...]
+    custom_token: bool = True  # False: `token` is a word the tokenizer knows, neither added nor trained
 
     @property
     def name(self) -> str:
@@ -94,14 +95,16 @@ def load(bench: BenchSpec, options: BuildOptions, model_folder: Path | None) -> 
     manifest, concepts = load_concept_tasks(bench, options.data_root, options.order_seed, resolution)
     subject = str(bench.evaluation.get("subject", "{token}"))
     tasks = []
+    word_token = bench.evaluation.get("token")  # a template of the concept's words: the study's fixed word, no new token
     for concept in concepts:
-        token = TOKEN_FORMAT.format(index=concept.index)
+        token = fill_words(str(word_token), concept.words) if word_token else TOKEN_FORMAT.format(index=concept.index)
         words = subject.replace("{token}", token).replace("{class_noun}", concept.class_noun).strip()
         fill = lambda text: text.replace("{subject}", words)  # noqa: E731
         tasks.append(DatasetTask(
             index=concept.index, token=token, label=concept.label, concept_id=concept.concept_id,
             train_images=concept.train_images, train_prompts=(fill(concept.train_prompt),) * concept.train_images.shape[0],
             eval_prompts=tuple(fill(prompt) for prompt in concept.prompts), alignment_prompt=concept.alignment_prompt,
+            custom_token=not word_token,
             reference_paths=concept.reference_paths,
         ))
     class_prompt = concepts[0].class_prompt if concepts else ""
