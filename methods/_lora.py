@@ -1,8 +1,8 @@
 """The LoRA family's adapters on the text-to-image track (the loop is `ConceptMethod`'s).
 
 LoRA through peft (diffusers' adapter API), by default on the cross-attention K/V projections
-(C-LoRA's) and, for the LoRA-merging study's methods, on q/k/v/out of every attention layer at
-rank 64 (`StudyHparams`), trained with the new token's embedding row where the bench has one; each task's adapter exported in the diffusers LoRA format.
+(C-LoRA's; the LoRA-merging study's benches set `ATTENTION_QKVO` at rank 64 through their
+`method_hparams`), trained with the new token's embedding row where the bench has one; each task's adapter exported in the diffusers LoRA format.
 Subclasses say which adapter a task trains and how it starts (`begin_task`), an extra loss
 term (`penalty`), and what happens to it after the task (`end_task`: fold, merge, select).
 """

@@ -9,9 +9,9 @@
   fold each task's LoRA into the weights and start a fresh one; or keep the past LoRAs as one
   LoRA with A's and B's summed separately and start A_t with each column orthogonal to the
   matching column of the summed A (the study's code, see `OrthoInit`); or keep, per weight, the
-  update of largest magnitude between the merged past and the current task (MagMax). The three
-  default to the study's LoRA (`StudyHparams`: rank 64 on q/k/v/out of every attention layer);
-  its naive_cl is `lora-seq` with the same settings (the objects / styles benches' preset).
+  update of largest magnitude between the merged past and the current task (MagMax). On the
+  study's benches (objects, styles) these and `lora-seq` (its naive_cl) start from the study's
+  LoRA, rank 64 on q/k/v/out of every attention layer (the benches' `method_hparams`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import torch
 
 from harness.hparams import OMIT_AT_DEFAULT
 from methods._base import register_method
-from methods._lora import ATTENTION_QKVO, LoRAMethod, lora_layers
+from methods._lora import LoRAMethod, lora_layers
 
 
 @register_method("lora-seq")
@@ -96,22 +96,10 @@ class CLoRA(LoRAMethod):
         self.past_sum = {key[len("past_sum."):]: value.to(self.backbone.device) for key, value in state.items() if key.startswith("past_sum.")}
 
 
-@dataclass(frozen=True)
-class StudyHparams(LoRAMethod.Hparams):
-    """The LoRA-merging study's LoRA (luk-st/continual-lora eb586cd): rank 64
-    (scripts_train/train_lora_args.sh and train_lora_args_ortho_init.sh line 5, RANK=64; lora_alpha =
-    rank, gaussian init: lora/train_dreambooth_lora_sdxl.py lines 1447-1452) on q/k/v/out of every
-    attention layer (line 1451)."""
-
-    rank: int = 64
-    target_modules: str = ATTENTION_QKVO
-
-
 @register_method("merge-init")
 class MergeInit(LoRAMethod):
     """Merge & initialization: a fresh standard-init LoRA per task, merged into the weights after it."""
 
-    Hparams = StudyHparams
 
     def begin_task(self, index: int, generator: torch.Generator) -> str:
         name = f"task{index}"
@@ -150,7 +138,6 @@ class OrthoInit(LoRAMethod):
     starts from (the study's eval/sample_images.py lines 78-80 load a full pipeline from the task's
     folder, which the training script saves only for merge_and_init / mag_max_light)."""
 
-    Hparams = StudyHparams
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
@@ -201,7 +188,6 @@ def magnitude_select(merged: torch.Tensor, task_vector: torch.Tensor) -> torch.T
 class MagMax(LoRAMethod):
     """Magnitude-based selection: keep, per weight, the larger-magnitude update of merged past vs current task."""
 
-    Hparams = StudyHparams
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)

@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import pytest
 import torch
 
 from benchmarks.concepts.dreambooth import STUDY_TOKENS
 from harness.bench import load_bench
 from methods import METHODS
 from methods._lora import ATTENTION_QKVO, lora_layers, target_layers
+from tests.t2i_fake_roots import write_dreambooth
+from tests.t2i_tiny_sd import write_tiny_sd
+from tests.t2i_weights import write_tiny_extractors
 from tests.test_t2i_methods import make_method
 
 STUDY_METHODS = ("merge-init", "ortho-init", "magmax")
@@ -29,8 +34,9 @@ def test_benches_train_as_the_study_scripts() -> None:
         assert bench.data["regularization_images"] == 0  # no --with_prior_preservation in the scripts
         # eval/sample_images.py line 17 (N_SAMPLES_PER_PROMPT = 8) and lines 26-40 (five prompts)
         assert default.eval_samples_per_class == 8 and len(bench.evaluation["prompts"]) == 5
-        # lora-seq with the study's LoRA is the naive_cl row (scripts_train/train_lora_args_naive.sh)
-        assert bench.presets["naive-cl"] == {"method": "lora-seq", "set": {"rank": "64", "target_modules": ATTENTION_QKVO}}
+        # the study's LoRA for its four methods; lora-seq is its naive_cl (scripts_train/train_lora_args_naive.sh)
+        for method in ("lora-seq", *STUDY_METHODS):
+            assert bench.method_hparams[method] == {"rank": "64", "target_modules": ATTENTION_QKVO}
 
 
 def test_tokens_are_the_studys_fixed_words() -> None:
@@ -44,15 +50,26 @@ def test_tokens_are_the_studys_fixed_words() -> None:
     assert styles["token"] == "{label}" and styles["train_prompt"] == "{subject} image of {train_object}"
 
 
-def test_study_methods_default_to_the_studys_lora() -> None:
-    for name in STUDY_METHODS:
-        hparams = METHODS.get(name).Hparams()
+def test_study_methods_run_the_studys_lora_on_its_benches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.runner import RunSpec, prepare
+
+    root = tmp_path / "data"
+    write_dreambooth(root)
+    monkeypatch.setenv("HARNESS_WEIGHTS", str(write_tiny_extractors(tmp_path / "weights")))
+    common = dict(bench="objects", profile="smoke", results_dir=tmp_path, data_root=str(root), weights=str(write_tiny_sd(tmp_path / "sd")))
+    for name in ("lora-seq", *STUDY_METHODS):
+        hparams = prepare(RunSpec(method=name, **common)).hparams
         assert hparams.rank == 64  # scripts_train/train_lora_args.sh line 5: RANK=64
         assert hparams.target_modules == ATTENTION_QKVO  # lora/train_dreambooth_lora_sdxl.py line 1451
+    assert prepare(RunSpec(method="magmax", overrides={"rank": "8"}, **common)).hparams.rank == 8  # --set still wins
+    assert METHODS.get("merge-init").Hparams().rank == 16  # other benches keep the methods' own defaults
+
+
+def test_attention_qkvo_is_pefts_suffix_match_of_the_studys_list() -> None:
     names = ["down.attn1.to_q", "down.attn1.to_k", "mid.attn2.to_v", "up.attn2.to_out.0", "up.attn2.to_out.1", "proj_in", "ff.net.0.proj"]
     modules = torch.nn.ModuleDict({name.replace(".", "_"): torch.nn.Linear(2, 2) for name in names})
 
-    class Named(torch.nn.Module):  # peft's suffix match of ["to_k", "to_q", "to_v", "to_out.0"], as full names
+    class Named(torch.nn.Module):  # peft matches ["to_k", "to_q", "to_v", "to_out.0"] as suffixes of full names
         def named_modules(self, *args, **kwargs):
             return [(name, modules[name.replace(".", "_")]) for name in names]
 
@@ -60,7 +77,7 @@ def test_study_methods_default_to_the_studys_lora() -> None:
 
 
 def test_a_fixed_word_task_adds_no_token_and_trains_no_embedding(tiny_benches) -> None:
-    method, tasks = make_method("merge-init", tiny_benches["t2i"], rank=2)
+    method, tasks = make_method("merge-init", tiny_benches["t2i"], rank=2, target_modules=ATTENTION_QKVO)
     word_task = dataclasses.replace(tasks[0], token="digit")
     object.__setattr__(word_task, "custom_token", False)  # as the dataset track marks the study's benches' tasks
     backbone = method.backbone
