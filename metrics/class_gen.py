@@ -45,7 +45,7 @@ def judge_kid(evaluation) -> float:
     return kernel_distance(evaluation.sample_features.numpy(), evaluation.real_features.numpy(), num_subsets=100, rng=evaluation.numpy_rng("kid"))
 
 
-@register_metric("judge_kid_standardized", "class-gen", False, "KID, judge features: KID's estimator (cubic kernel (x.y/d + 1)^3, unbiased MMD^2 over 100 subsets) on judge features standardized on the held-out real images (z-scores), samples vs those images; not Inception KID")
+@register_metric("judge_kid_standardized", "class-gen", False, "KID, judge features: KID's estimator (cubic kernel (x.y/d + 1)^3, unbiased MMD^2 over 100 subsets) on judge features standardized on the held-out real images (centred on their mean, divided by their RMS per-dimension std), samples vs those images; not Inception KID")
 def judge_kid_standardized(evaluation) -> float:
     real = evaluation.real_features.numpy()
     samples, real = standardize_on(real, evaluation.sample_features.numpy(), real)

@@ -50,13 +50,13 @@ def _standardized(evaluation) -> list:
     return standardize_on(reference, evaluation.sample_features.numpy(), reference)
 
 
-@register_metric("concept_kid_standardized", "t2i", False, "KID, judge features: KID's estimator (cubic kernel (x.y/d + 1)^3, unbiased MMD^2 over 50 subsets) on judge features standardized on the concept's real reference images (z-scores), samples vs those images; not Inception KID")
+@register_metric("concept_kid_standardized", "t2i", False, "KID, judge features: KID's estimator (cubic kernel (x.y/d + 1)^3, unbiased MMD^2 over 50 subsets) on judge features standardized on the concept's real reference images (centred on their mean, divided by their RMS per-dimension std), samples vs those images; not Inception KID")
 def concept_kid_standardized(evaluation) -> float:
     samples, reference = _standardized(evaluation)
     return kernel_distance(samples, reference, num_subsets=50, rng=evaluation.numpy_rng("kid"))
 
 
-@register_metric("concept_mmd_standardized", "t2i", False, "MMD, judge features: unbiased MMD^2 on all pairs, cubic kernel (x.y/d + 1)^3, on judge features standardized on the concept's real reference images (z-scores), samples vs those images; not C-LoRA's A_MMD (CLIP features)")
+@register_metric("concept_mmd_standardized", "t2i", False, "MMD, judge features: unbiased MMD^2 on all pairs, cubic kernel (x.y/d + 1)^3, on judge features standardized on the concept's real reference images (centred on their mean, divided by their RMS per-dimension std), samples vs those images; not C-LoRA's A_MMD (CLIP features)")
 def concept_mmd_standardized(evaluation) -> float:
     return mmd_squared(*_standardized(evaluation))
 

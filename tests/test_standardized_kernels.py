@@ -20,15 +20,19 @@ def _judge_like(seed: int, n: int, shift: float = 0.0, scale: float = 12.0) -> n
     return np.abs(rng.normal(shift, 1.0, size=(n, 64))) * scale
 
 
-def test_reference_set_maps_to_z_scores_and_constant_dimensions_are_only_centred() -> None:
+def test_reference_set_is_centred_and_scaled_to_unit_mean_variance_keeping_its_geometry() -> None:
     reference = _judge_like(0, 50)
-    reference[:, 3] = 7.0
+    reference[:, 3] = 7.0  # a dead dimension stays 0, it is not blown up
     (z,) = standardize_on(reference, reference)
     assert np.allclose(z.mean(axis=0), 0.0)
-    assert np.allclose(np.delete(z.std(axis=0, ddof=1), 3), 1.0)
+    assert np.isclose(z.var(axis=0, ddof=1).mean(), 1.0)
     assert np.all(z[:, 3] == 0.0)
+    ratio = z.std(axis=0, ddof=1)[:3] / reference.std(axis=0, ddof=1)[:3]
+    assert np.allclose(ratio, ratio[0])  # one scale for every dimension
     with pytest.raises(ValueError, match="at least two rows"):
         standardize_on(reference[:1], reference)
+    with pytest.raises(ValueError, match="spread"):
+        standardize_on(np.ones((4, 3)), reference)
 
 
 def _class_gen_evaluation(samples: np.ndarray, real: np.ndarray) -> SimpleNamespace:
