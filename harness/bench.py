@@ -65,6 +65,7 @@ class BenchSpec:
     metric_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     evaluation: dict[str, Any] = field(default_factory=dict)  # t2i: prompts, images per prompt, sampler, ...
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {method, set: {hparam: value}}
+    method_hparams: dict[str, dict[str, str]] = field(default_factory=dict)  # method -> {hparam: value}: its defaults on this bench (--set overrides)
     resources: Resources = field(default_factory=Resources)
     forgetting: str = ""  # the forgetting definition its leaderboard table shows ("": its track's default)
     eval_rows: str = "all"  # which score-matrix rows are evaluated in full (harness/eval_schedule.py)
@@ -140,6 +141,14 @@ def _presets(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
     return presets
 
 
+def _method_hparams(raw: Any, path: Path) -> dict[str, dict[str, str]]:
+    """Per method, the hparams its runs on this bench start from, e.g. a paper's configuration
+    for its own bench; they are recorded and hashed like --set values, which override them."""
+    if not isinstance(raw, dict) or not all(isinstance(name, str) and isinstance(values, dict) for name, values in raw.items()):
+        raise UsageError(f"bench spec {path}: method_hparams must map a method name to a mapping of hparam: value")
+    return {name: {str(key): str(value) for key, value in values.items()} for name, values in raw.items()}
+
+
 def _forgetting(raw: Any, path: Path) -> str:
     """The forgetting definition the bench's papers use (a key of metrics.continual.FORGETTING_DEFINITIONS)."""
     if raw != "" and raw not in FORGETTING_DEFINITIONS:
@@ -188,6 +197,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         metric_options=_metric_options(raw.get("metric_options", {}), metrics, path),
         evaluation=dict(raw.get("evaluation") or {}),
         presets=_presets(raw.get("presets", {}), path),
+        method_hparams=_method_hparams(raw.get("method_hparams", {}), path),
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
         forgetting=_forgetting(raw.get("forgetting", ""), path),
         eval_rows=parse_schedule(raw.get("eval_rows", "all"), f"bench spec {path}: eval_rows").name,

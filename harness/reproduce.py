@@ -29,6 +29,7 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "classifier_uncertainty": (0.0, 0.05),
     "judge_fd": (0.0, 0.05),
     "judge_kid": (0.0, 0.10),
+    "judge_kid_standardized": (0.0, 0.10),
     "bits_per_dim": (0.0, 0.01),
 }
 DEFAULT_TOLERANCE = (0.0, 0.05)

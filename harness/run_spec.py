@@ -63,7 +63,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
         )
     pick_device(spec.device)
     TRACK_REGISTRY.get(bench.track).check_ready(bench, BuildOptions(spec.data_root, spec.weights, spec.order_seed))
-    hparams = build_hparams(spec.method, method_cls.Hparams, spec.overrides)
+    hparams = build_hparams(spec.method, method_cls.Hparams, {**bench.method_hparams.get(spec.method, {}), **spec.overrides})
     digest = hparams_hash(hparams_dict(hparams))
     track = TRACK_REGISTRY.get(bench.track)
     if schedule.sparse and not track.sparse_rows:

@@ -124,20 +124,25 @@ class ConceptMethod(Method):
         profile, hp, backbone = self.context.profile, self.hparams, self.backbone
         generator = torch_generator(self.context.seed, "train", task.index)
         self.prepare_task(task, generator)
-        token_id = backbone.add_concept_token(task.token, init="random" if hp.token_init == "random" else "word", init_word=hp.token_init_word, generator=generator)
+        # a task whose token is a known word (the LoRA-merging study's benches) adds no token and trains no embedding row
+        custom_token = getattr(task, "custom_token", True)
+        trains_token = self.trains_token and custom_token
+        if custom_token:
+            token_id = backbone.add_concept_token(task.token, init="random" if hp.token_init == "random" else "word", init_word=hp.token_init_word, generator=generator)
         name = self.begin_task(task.index, generator)
         latents = self.task_latents(task)
         embedding = backbone.token_embeddings().weight
-        frozen_rows = torch.ones(embedding.shape[0], dtype=torch.bool, device=embedding.device)
-        frozen_rows[token_id] = False
-        kept = embedding.detach().clone()
         trained = self.task_parameters(name)
         for p in trained:
             p.requires_grad_(True)
-        parameters = trained + ([embedding] if self.trains_token else [])
+        parameters = trained + ([embedding] if trains_token else [])
         if not parameters:
-            raise RunFailure(f"method {self.name} trains no parameter")
-        if self.trains_token:
+            fixed = "" if custom_token else f" (the bench's token {task.token!r} is a fixed word, never trained)"
+            raise RunFailure(f"method {self.name} trains no parameter{fixed}")
+        if trains_token:
+            frozen_rows = torch.ones(embedding.shape[0], dtype=torch.bool, device=embedding.device)
+            frozen_rows[token_id] = False
+            kept = embedding.detach().clone()
             embedding.requires_grad_(True)
         optimizer = adam(parameters, lr=profile.lr * getattr(hp, "lr_scale", 1.0))
         batches = BatchStream(latents, torch.arange(latents.shape[0]), profile.batch_size, generator)
@@ -164,11 +169,11 @@ class ConceptMethod(Method):
                 raise RunFailure(f"loss became {loss.item()} at task {task.index + 1} step {step + 1} with lr={profile.lr}: lower the learning rate or the method's coefficients (--set key=value)")
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            if self.trains_token:
+            if trains_token:
                 embedding.grad[frozen_rows] = 0.0
             torch.nn.utils.clip_grad_norm_(parameters, 1.0)
             optimizer.step()
-            if self.trains_token:
+            if trains_token:
                 with torch.no_grad():
                     embedding[frozen_rows] = kept[frozen_rows]
         embedding.requires_grad_(False)

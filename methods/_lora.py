@@ -1,7 +1,8 @@
 """The LoRA family's adapters on the text-to-image track (the loop is `ConceptMethod`'s).
 
-LoRA on the cross-attention K/V projections through peft (diffusers' adapter API), trained
-with the new token's embedding row; each task's adapter exported in the diffusers LoRA format.
+LoRA through peft (diffusers' adapter API), by default on the cross-attention K/V projections
+(C-LoRA's; the LoRA-merging study's benches set `ATTENTION_QKVO` at rank 64 through their
+`method_hparams`), trained with the new token's embedding row where the bench has one; each task's adapter exported in the diffusers LoRA format.
 Subclasses say which adapter a task trains and how it starts (`begin_task`), an extra loss
 term (`penalty`), and what happens to it after the task (`end_task`: fold, merge, select).
 """
@@ -17,9 +18,13 @@ from harness.errors import RunFailure
 from harness.seeding import derive_seed
 from methods._concept import CROSS_ATTENTION_KV, ConceptMethod, dense_size, target_layers
 
-__all__ = ["CROSS_ATTENTION_KV", "LoRAMethod", "TOKEN_EMBEDDING_FILE", "lora_layers", "target_layers"]
+__all__ = ["ATTENTION_QKVO", "CROSS_ATTENTION_KV", "LoRAMethod", "TOKEN_EMBEDDING_FILE", "lora_layers", "target_layers"]
 
 TOKEN_EMBEDDING_FILE = "learned_embeds.safetensors"  # diffusers' textual inversion file name
+# The LoRA-merging study's targets: q, k, v and out of every attention layer (self and cross), its
+# LoraConfig(target_modules=["to_k", "to_q", "to_v", "to_out.0"]), which peft matches as name suffixes
+# (luk-st/continual-lora eb586cd, lora/train_dreambooth_lora_sdxl.py line 1451)
+ATTENTION_QKVO = r".*\.(to_q|to_k|to_v|to_out\.0)"
 
 
 def lora_layers(unet: torch.nn.Module) -> dict[str, torch.nn.Module]:

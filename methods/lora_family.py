@@ -6,14 +6,16 @@
   lambda * sum_layers || |sum_{j<t} A_j B_j| (elementwise) * (A_t B_t) ||_F^2; after the task its
   product joins the past sum and is folded into the weights.
 - `merge-init`, `ortho-init`, `magmax`: the LoRA-merging study (Staniszewski et al.):
-  fold each task's LoRA into the weights and start a fresh one; or start A_t orthogonal to
-  the past A's (SVD, directions of the smallest singular values); or keep, per weight, the
-  update of largest magnitude between the merged past and the current task (MagMax).
+  fold each task's LoRA into the weights and start a fresh one; or keep the past LoRAs as one
+  LoRA with A's and B's summed separately and start A_t with each column orthogonal to the
+  matching column of the summed A (the study's code, see `OrthoInit`); or keep, per weight, the
+  update of largest magnitude between the merged past and the current task (MagMax). On the
+  study's benches (objects, styles) these and `lora-seq` (its naive_cl) start from the study's
+  LoRA, rank 64 on q/k/v/out of every attention layer (the benches' `method_hparams`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import torch
@@ -98,6 +100,7 @@ class CLoRA(LoRAMethod):
 class MergeInit(LoRAMethod):
     """Merge & initialization: a fresh standard-init LoRA per task, merged into the weights after it."""
 
+
     def begin_task(self, index: int, generator: torch.Generator) -> str:
         name = f"task{index}"
         self.add_adapter(name)
@@ -108,48 +111,72 @@ class MergeInit(LoRAMethod):
         self.fold(name)
 
 
-def orthogonal_rows(past: torch.Tensor, rank: int) -> torch.Tensor:
-    """`rank` unit rows orthogonal to the row space of `past` (k x n): the right singular vectors
-    of the smallest singular values (exactly orthogonal while k + rank <= n)."""
-    _, _, vh = torch.linalg.svd(past.double(), full_matrices=True)
-    return vh[-rank:].to(past.dtype)
+def orthogonal_columns(a_sum: torch.Tensor) -> torch.Tensor:
+    """The LoRA-merging study's ortho init of A (luk-st/continual-lora eb586cd,
+    lora/train_dreambooth_lora_sdxl.py lines 836-849, `find_orthogonal_vector_svd` and
+    `get_matrix_ortho_columns`): for each column c of the summed past A (r x n), the last right
+    singular vector of the 1 x r row c^T, i.e. one unit vector of rank space orthogonal to c.
+    Computed on the CPU in float32 (the reference's SVD runs on the CPU state dict it loaded),
+    batched over columns; tests/test_ortho_init_reference.py checks it against the per-column loop."""
+    columns = a_sum.detach().to("cpu", torch.float32).T.unsqueeze(1)  # n x 1 x r
+    _, _, vh = torch.linalg.svd(columns)
+    return vh[:, -1, :].T.contiguous()
 
 
 @register_method("ortho-init")
 class OrthoInit(LoRAMethod):
-    """Merge & orthogonal init: A_t starts orthogonal to all past A's (SVD), merged after the task."""
+    """Merge & orthogonal initialization, as the study's code does it (train_dreambooth_lora_sdxl.py,
+    experiment "ortho_init"; scripts_train/train_lora_args_ortho_init.sh):
+    - the past tasks' LoRAs are kept as one LoRA whose A's and B's are summed separately
+      (`merge_loras`, lines 96-106, applied after each task at lines 2381-2389), and the model is the
+      base plus that LoRA's product, B_sum A_sum (fused before training, lines 1430-1444);
+    - task t's adapter starts with A = `orthogonal_columns`(A_sum) and peft's B = 0
+      (`init_lora_with_checkpoint_rotate`, lines 833-886, which asserts B unchanged); task 0's is
+      the plain gaussian init.
+    Summing A and B separately adds cross terms B_i A_j (i != j) to the model; that is the study's method.
+    The harness evaluates base + B_sum A_sum after each task, the model the next task's training
+    starts from (the study's eval/sample_images.py lines 78-80 load a full pipeline from the task's
+    folder, which the training script saves only for merge_and_init / mag_max_light)."""
+
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
-        self.past_a: dict[str, torch.Tensor] = {}
+        self.a_sum: dict[str, torch.Tensor] = {}
+        self.b_sum: dict[str, torch.Tensor] = {}
 
     def begin_task(self, index: int, generator: torch.Generator) -> str:
         name = f"task{index}"
         self.add_adapter(name)
-        if self.past_a:
+        if self.a_sum:
             with torch.no_grad():
                 for key, layer in lora_layers(self.unet).items():
                     weight = layer.lora_A[name].weight
-                    scale = math.sqrt(weight.shape[1]) / self.hparams.rank  # row norm of peft's gaussian init (std 1/r)
-                    weight.copy_(orthogonal_rows(self.past_a[key], self.hparams.rank) * scale)
+                    weight.copy_(orthogonal_columns(self.a_sum[key]).to(weight.device, weight.dtype))
         return name
 
     def end_task(self, index: int, name: str) -> None:
         self.snapshot_for_export(name)
+        change = {}
         for key, layer in lora_layers(self.unet).items():
-            a = layer.lora_A[name].weight.detach().clone()
-            self.past_a[key] = torch.cat([self.past_a[key], a]) if key in self.past_a else a
-        self.fold(name)
+            a, b = layer.lora_A[name].weight.detach().clone(), layer.lora_B[name].weight.detach().clone()
+            scaling = layer.scaling[name]
+            before = self.b_sum[key] @ self.a_sum[key] if key in self.a_sum else torch.zeros_like(b @ a)
+            self.a_sum[key] = self.a_sum[key] + a if key in self.a_sum else a
+            self.b_sum[key] = self.b_sum[key] + b if key in self.b_sum else b
+            change[key] = scaling * (self.b_sum[key] @ self.a_sum[key] - before)
+        self.fold(name, change)
 
     def stored_parameters(self) -> int:
-        """The merged update and every past A (rank rows per task and layer)."""
-        return self.dense_size() + self.tasks_done() * self.hparams.rank * sum(layer.in_features for layer in self.targets.values())
+        """The summed LoRA (A_sum and B_sum): the study keeps only that file between tasks."""
+        return self.adapter_size()
 
     def extra_state(self) -> dict[str, torch.Tensor]:
-        return {f"past_a.{key}": value for key, value in self.past_a.items()}
+        return {**{f"a_sum.{key}": value for key, value in self.a_sum.items()}, **{f"b_sum.{key}": value for key, value in self.b_sum.items()}}
 
     def load_extra_state(self, state: dict[str, torch.Tensor]) -> None:
-        self.past_a = {key[len("past_a."):]: value.to(self.backbone.device) for key, value in state.items() if key.startswith("past_a.")}
+        device = self.backbone.device
+        self.a_sum = {key[len("a_sum."):]: value.to(device) for key, value in state.items() if key.startswith("a_sum.")}
+        self.b_sum = {key[len("b_sum."):]: value.to(device) for key, value in state.items() if key.startswith("b_sum.")}
 
 
 def magnitude_select(merged: torch.Tensor, task_vector: torch.Tensor) -> torch.Tensor:
@@ -160,6 +187,7 @@ def magnitude_select(merged: torch.Tensor, task_vector: torch.Tensor) -> torch.T
 @register_method("magmax")
 class MagMax(LoRAMethod):
     """Magnitude-based selection: keep, per weight, the larger-magnitude update of merged past vs current task."""
+
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from metrics._registry import register_metric
 from metrics.distances import frechet_distance_of_features, kernel_distance, small_sample_warning
+from metrics.standardize import standardize_on
 
 if TYPE_CHECKING:
     from harness.tracks.class_gen.views import ClassGenView
@@ -44,6 +45,13 @@ def judge_fd(evaluation: ClassGenView) -> float:
     return frechet_distance_of_features(samples, real)
 
 
-@register_metric("judge_kid", "class-gen", False, "KID (cubic polynomial kernel MMD^2) in judge feature space vs held-out real images")
+@register_metric("judge_kid", "class-gen", False, "legacy (bench versions before the standardized KID): KID's cubic kernel (x.y/d + 1)^3 on raw judge features, whose norms make the kernel reach ~1e6, so the magnitude has no readable scale; superseded by judge_kid_standardized")
 def judge_kid(evaluation: ClassGenView) -> float:
     return kernel_distance(evaluation.sample_features.numpy(), evaluation.real_features.numpy(), num_subsets=100, rng=evaluation.numpy_rng("kid"))
+
+
+@register_metric("judge_kid_standardized", "class-gen", False, "KID, judge features: KID's estimator (cubic kernel (x.y/d + 1)^3, unbiased MMD^2 over 100 subsets) on judge features standardized on the held-out real images (centred on their mean, divided by their RMS per-dimension std), samples vs those images; not Inception KID")
+def judge_kid_standardized(evaluation: ClassGenView) -> float:
+    real = evaluation.real_features.numpy()
+    samples, real = standardize_on(real, evaluation.sample_features.numpy(), real)
+    return kernel_distance(samples, real, num_subsets=100, rng=evaluation.numpy_rng("kid"))

@@ -1,11 +1,14 @@
-"""MMD with the polynomial kernel of KID on C-LoRA's scale, for whole feature sets of unequal sizes.
+"""MMD with the polynomial kernel of KID on CLIP image features, for whole feature sets of unequal sizes.
 
-C-LoRA scores a concept by the MMD between CLIP image features of generated images and of the
-concept's real images, with a polynomial kernel, and its forgetting by the same MMD between a
-concept's samples right after it was learned and after a later task (the track's `drift_mmd`,
-multiplied by the evaluation's `mmd_scale`). Its tables print the values multiplied by 10^3
-(`MMD_SCALE`). The estimator is `metrics.mmd.mmd_squared`: the unbiased MMD^2 of Gretton et al.
-(2012) with KID's kernel (x.y / d + 1)^3, which for equal sizes is KID's per-subset term.
+C-LoRA (Smith et al., Section 4.1 and Appendix A) scores a concept by the MMD (Gretton et al.,
+2012) "with a polynomial kernel" between CLIP image embeddings of generated images and of the
+concept's real images (its A_MMD), and its forgetting by the same distance between a concept's
+samples right after it was learned and after a later task (F_MMD; the track's `drift_mmd`, paired,
+multiplied by the evaluation's `mmd_scale`). The paper's available text states neither the
+kernel's degree and constant, nor the CLIP variant, nor the units its tables print: the cubic
+kernel (x.y / d + 1)^3 of KID, CLIP ViT-B/32 and the factor 10^3 (`MMD_SCALE`) are this harness's
+choices, so how these numbers scale against the paper's is unknown. The estimator is
+`metrics.mmd.mmd_squared`, the unbiased MMD^2, which for equal sizes is KID's per-subset term.
 """
 
 from __future__ import annotations
@@ -26,5 +29,5 @@ def polynomial_mmd2(features1: np.ndarray, features2: np.ndarray) -> float:
 
 
 def mmd_on_clora_scale(features1: np.ndarray, features2: np.ndarray) -> float:
-    """C-LoRA's reported number: polynomial-kernel MMD^2 x 10^3."""
+    """Polynomial-kernel MMD^2 x 10^3 (the factor is this harness's choice; C-LoRA's units are unknown)."""
     return MMD_SCALE * polynomial_mmd2(features1, features2)

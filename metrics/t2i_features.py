@@ -76,7 +76,7 @@ def clip_t(evaluation) -> float:
     return alignment.clip_score(_sample_features(evaluation, "clip", "clip_t"), text)
 
 
-@register_metric("mmd_clip", "t2i", False, "polynomial-kernel MMD^2 x 10^3 of CLIP ViT-B/32 image features, generated vs the concept's real images (C-LoRA's scale)", _ready("clip", "mmd_clip"))
+@register_metric("mmd_clip", "t2i", False, "C-LoRA's A_MMD definition: MMD^2 with a polynomial kernel on CLIP image features, generated vs the concept's real images; kernel (x.y/d + 1)^3, CLIP ViT-B/32 and the factor 10^3 are this harness's choices (the paper states none of them, so its scale is unknown)", _ready("clip", "mmd_clip"))
 def mmd_clip(evaluation) -> float:
     return kernel_mmd.mmd_on_clora_scale(_sample_features(evaluation, "clip", "mmd_clip"), _reference_features(evaluation, "clip", "mmd_clip"))
 

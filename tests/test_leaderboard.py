@@ -96,16 +96,16 @@ def test_bad_records_are_named_skipped_and_warned(tmp_path: Path, capsys: pytest
 
 def test_reported_rows_are_marked_and_never_averaged(tmp_path: Path) -> None:
     shutil.copytree(REPO / "results" / "reported", tmp_path / "reported")
-    make_record(tmp_path, "lora-seq", 0, [[0.5, 0], [0.4, 0.6]], [[1, 0], [2, 1]], bench="lora-merging-objects")
+    make_record(tmp_path, "lora-seq", 0, [[0.5, 0], [0.4, 0.6]], [[1, 0], [2, 1]], bench="objects")
     tables = {t.slug: t for t in _tables(tmp_path)}
-    objects = tables["lora-merging-objects-v1-default-01234567"]
+    objects = tables["objects-v1-default-01234567"]
     rows = [(row.method, row.reported) for row in objects.rows]
     assert ("lora-seq", True) in rows and ("lora-seq", False) in rows
     reported = next(r for r in objects.rows if r.reported and r.method == "merge-init")
     assert reported.cells[("clip_i", "average")].mean == 0.675 and reported.cells[("clip_i", "average")].std == 0.005
     assert objects.forgetting_definition == "forgetting_best_minus_final_all"
     assert reported.cells[("dino", "forgetting_best_minus_final_all")].mean == 0.056
-    styles = tables["lora-merging-styles-reported"]
+    styles = tables["styles-reported"]
     magmax = next(r for r in styles.rows if r.method == "magmax")
     assert magmax.cells[("csd", "average")].mean == 0.289 and magmax.cells[("csd", "forgetting_best_minus_final_all")].std == 0.013
 

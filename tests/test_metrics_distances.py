@@ -44,3 +44,15 @@ def test_kernel_distance_full_subsets_are_order_free():
     np.random.seed(0)
     expected = cleanfid.kernel_distance(a, b, num_subsets=3)
     assert kernel_distance(a, b, num_subsets=1, rng=np.random.default_rng(123)) == pytest.approx(expected, rel=1e-9)
+
+
+def test_kernel_distance_matches_cleanfid_on_inception_shaped_features():
+    """Inception pool features (2048 nonnegative dimensions, the space KID's kernel was designed for)
+    are scored raw, as clean-fid scores them; only judge features are standardized first."""
+    rng = np.random.default_rng(8)
+    a = np.abs(rng.normal(0.0, 0.45, size=(150, 2048)))
+    b = np.abs(rng.normal(0.05, 0.45, size=(140, 2048)))
+    np.random.seed(3)
+    expected = cleanfid.kernel_distance(a, b, num_subsets=10, max_subset_size=100)
+    assert kernel_distance(a, b, num_subsets=10, max_subset_size=100, rng=np.random.RandomState(3)) == pytest.approx(expected, rel=1e-9)
+    assert 0 < expected < 1  # x.y / d is of order 1 here: the kernel's scale is readable without standardizing

@@ -162,7 +162,7 @@ def test_sweep_records_get_their_own_page_never_the_canonical_rows(tmp_path: Pat
 
 def test_every_row_says_which_std_it_uses() -> None:
     folder = COMMITTED / "leaderboard"
-    board = next(folder.glob(f"v{LEADERBOARD_VERSION}/lora-merging-objects-reported.json"))
+    board = next(folder.glob(f"v{LEADERBOARD_VERSION}/*objects-reported.json"))  # objects-reported.json once rebuilt (the reported rows now keyed by the bench)
     assert {row["std_ddof"] for row in json.loads(board.read_text())["rows"]} == {0}
     measured = next(folder.glob(f"v{LEADERBOARD_VERSION}/split-digits-v*.json"))
     assert {row["std_ddof"] for row in json.loads(measured.read_text())["rows"]} == {1}

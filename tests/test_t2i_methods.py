@@ -9,7 +9,7 @@ import torch
 from harness.bench import load_bench
 from harness.tracks import TRACK_REGISTRY, BuildOptions
 from methods import METHODS, TrainContext
-from methods.lora_family import clora_penalty, magnitude_select, orthogonal_rows
+from methods.lora_family import clora_penalty, magnitude_select
 from methods._lora import lora_layers
 
 
@@ -48,23 +48,6 @@ def test_clora_penalty_is_zero_on_the_first_task_and_counts_after(tiny_benches):
             layer.lora_B[name].weight.normal_()
     by_hand = sum(((method.past_sum[k].abs() * layer.get_delta_weight(name)) ** 2).sum() for k, layer in lora_layers(method.unet).items())
     assert method.penalty(name).item() == pytest.approx(method.hparams.reg_weight * by_hand.item(), rel=1e-5)
-
-
-def test_orthogonal_rows_are_orthogonal_to_the_past():
-    past = torch.randn(6, 20, generator=torch.Generator().manual_seed(0))
-    rows = orthogonal_rows(past, 4)
-    cosine = torch.nn.functional.normalize(rows, dim=1) @ torch.nn.functional.normalize(past, dim=1).T
-    assert cosine.abs().max() < 1e-5
-
-
-def test_ortho_init_starts_each_task_orthogonal_to_all_past_a(tiny_benches):
-    method, tasks = make_method("ortho-init", tiny_benches["t2i"], rank=2)
-    method.learn(tasks[0])
-    name = method.begin_task(1, torch.Generator().manual_seed(1))
-    for key, layer in lora_layers(method.unet).items():
-        a_t = torch.nn.functional.normalize(layer.lora_A[name].weight, dim=1)
-        past = torch.nn.functional.normalize(method.past_a[key], dim=1)
-        assert (a_t @ past.T).abs().max() < 1e-5, key
 
 
 def test_magnitude_select_keeps_the_larger_magnitude_entry():

@@ -1,5 +1,5 @@
-"""t2i metric math on fixed features: the polynomial MMD (metrics.mmd, used by mmd_clip and the
-track's drift) against torchmetrics' KID term, clean-fid and a loop; alignment scores against loops."""
+"""t2i metric math on fixed features: the polynomial MMD (metrics.mmd, used by mmd_clip; the
+track's drift uses its paired form, tests/test_paired_mmd.py) against torchmetrics' KID term, clean-fid and a loop; alignment scores against loops."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from metrics import alignment, kernel_mmd
+from metrics.mmd import paired_mmd_squared
 
 
 def _features(seed: int, n: int, dim: int = 12, shift: float = 0.0) -> np.ndarray:
@@ -47,10 +48,10 @@ def test_polynomial_mmd_on_unequal_sizes_matches_a_loop_and_clora_scale() -> Non
     assert kernel_mmd.mmd_on_clora_scale(x, y) == pytest.approx(1e3 * _loop_mmd2(x, y), rel=1e-10)
 
 
-def test_drift_of_unchanged_samples_is_the_documented_negative_floor() -> None:
-    """drift_mmd keeps KID's unbiased estimator (docs/t2i-lora-family.md): for an unchanged model
-    (the same fixed-noise samples twice) it is -2/(m-1) * (mean k(x_i, x_i) - mean k(x_i, x_j)),
-    negative, as torchmetrics' and clean-fid's KID term give for one set against itself."""
+def test_unpaired_estimator_on_one_set_twice_is_the_negative_floor_the_paired_one_removes() -> None:
+    """Why drift uses the paired estimator: the unpaired one (KID's term, as torchmetrics and
+    clean-fid compute it) gives -2/(m-1) * (mean k(x_i, x_i) - mean k(x_i, x_j)) < 0 for one set
+    against itself (an unchanged model); the paired one gives exactly 0."""
     from cleanfid.fid import kernel_distance
     from torchmetrics.image.kid import poly_mmd
 
@@ -61,6 +62,7 @@ def test_drift_of_unchanged_samples_is_the_documented_negative_floor() -> None:
     assert kernel_mmd.polynomial_mmd2(x, x) == pytest.approx(floor, rel=1e-10)
     assert kernel_mmd.polynomial_mmd2(x, x) == pytest.approx(float(poly_mmd(torch.from_numpy(x), torch.from_numpy(x))), rel=1e-10)
     assert kernel_mmd.polynomial_mmd2(x, x) == pytest.approx(kernel_distance(x, x, num_subsets=1, max_subset_size=m), rel=1e-10)
+    assert paired_mmd_squared(x, x.copy()) == 0.0
 
 
 def test_mmd_separates_shifted_sets_and_rejects_bad_shapes() -> None:

@@ -4,7 +4,9 @@ Layout: the google/dreambooth repository cloned to `dreambooth/` under the data 
     dreambooth/dataset/<subject>/<NN>.jpg      (30 subjects, 4-6 images each)
 Rule (the study's preprocess/generate_object_dataset.py, SEED = 42): with Python's `random`
 seeded, sample `concepts` classes from the sorted class names of its class table, then one
-subject of each class; every image of the subject is a training and a reference image.
+subject of each class; every image of the subject is a training and a reference image. The
+subject drawn i-th gets the study's i-th word token (`study_token`, its OBJECT_TOKENS), which
+keeps it through the task-order shuffle, as the study's config.json does.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.concepts._source import Concept, ConceptSource, Missing, image_files, register_source
+from harness.errors import UsageError
 
 DATASET = "dreambooth/dataset"
 
@@ -37,6 +40,11 @@ CLASSES: dict[str, list[str]] = {
 }
 
 
+# preprocess/generate_object_dataset.py line 14 (luk-st/continual-lora eb586cd), assigned in draw
+# order at its lines 62-70 ("prompt": "{token} {class}")
+STUDY_TOKENS = ("sks", "zwz", "sbu", "uwu", "pdw", "twt", "zsn", "ofl", "psq", "cws")
+
+
 def choose_subjects(count: int, seed: int) -> list[tuple[str, str]]:
     """(class noun, subject) pairs, drawn exactly as the study's choose_n_objects draws them."""
     rng = random.Random(seed)
@@ -53,10 +61,13 @@ class DreamBooth(ConceptSource):
 
     def select(self, root: Path, options: dict[str, Any], seed: int) -> list[Concept]:
         concepts = []
-        for noun, subject in choose_subjects(int(options["concepts"]), seed):
+        count = int(options["concepts"])
+        if count > len(STUDY_TOKENS):
+            raise UsageError(f"dreambooth: {count} concepts asked, but the study names only {len(STUDY_TOKENS)} word tokens")
+        for (noun, subject), token in zip(choose_subjects(count, seed), STUDY_TOKENS):
             folder = f"{DATASET}/{subject}"
             images = tuple(f"{folder}/{name}" for name in image_files(root / folder)) or (f"{folder}/00.jpg",)
-            concepts.append(Concept(subject, subject.replace("_", " "), noun, images, images))
+            concepts.append(Concept(subject, subject.replace("_", " "), noun, images, images, {"study_token": token}))
         return concepts
 
     def missing_images(self, root: Path, concepts) -> list[Missing]:

@@ -94,14 +94,19 @@ def task_order(concept_ids: list[str], order_seed: int | None) -> list[str]:
     return order
 
 
+def fill_words(template: str, words: dict[str, str]) -> str:
+    """`template` with each {key} of `words` replaced (other braces stay)."""
+    for key, value in words.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
 def _prompts(bench: BenchSpec, concept: Concept) -> dict[str, Any]:
     protocol = bench.evaluation
     values = {"class_noun": concept.class_noun, "label": concept.label, **concept.extra}
 
     def fill(text: str) -> str:  # {subject} stays: the track fills it with the method's token
-        for key, value in values.items():
-            text = text.replace("{" + key + "}", value)
-        return text
+        return fill_words(text, values)
 
     return {
         "train_prompt": fill(protocol.get("train_prompt", "a photo of {subject}")),

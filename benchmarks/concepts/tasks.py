@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -29,6 +29,7 @@ class ConceptTask:
     prompts: tuple[str, ...]
     alignment_prompt: str
     class_prompt: str
+    words: dict[str, str] = field(default_factory=dict)  # {label}, {class_noun} and the source's extra words (e.g. study_token)
 
     @property
     def name(self) -> str:
@@ -65,5 +66,6 @@ def load_concept_tasks(bench: BenchSpec, data_root: str | None, order_seed: int 
             prompts=tuple(concept["prompts"]),
             alignment_prompt=concept["alignment_prompt"],
             class_prompt=concept["class_prompt"],
+            words={"label": concept["label"], "class_noun": concept["class_noun"], **concept.get("extra", {})},
         ))
     return manifest, tasks

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from benchmarks.concepts import CONCEPT_SOURCES as FOLDER_SOURCES
+from benchmarks.concepts.manifest import fill_words
 from benchmarks.concepts.tasks import load_concept_tasks
 from benchmarks.data.digit_concepts import CONCEPT_SOURCES as DIGIT_SOURCES
 from benchmarks.data.digit_concepts import ConceptBench
@@ -70,6 +71,7 @@ class FolderTask:
     eval_prompts: tuple[str, ...]
     alignment_prompt: str
     reference_paths: tuple[Path, ...]
+    custom_token: bool = True  # False: `token` is a word the tokenizer knows, neither added nor trained
 
     @property
     def name(self) -> str:
@@ -108,15 +110,16 @@ def load_folder_source(bench: BenchSpec, data_root: str | None, order_seed: int 
     manifest, concepts = load_concept_tasks(bench, data_root, order_seed, resolution)
     subject = str(bench.evaluation.get("subject", "{token}"))
     tasks = []
+    word_token = bench.evaluation.get("token")  # a template of the concept's words: the study's fixed word, no new token
     for concept in concepts:
-        token = TOKEN_FORMAT.format(index=concept.index)
+        token = fill_words(str(word_token), concept.words) if word_token else TOKEN_FORMAT.format(index=concept.index)
         words = subject.replace("{token}", token).replace("{class_noun}", concept.class_noun).strip()
         fill = lambda text: text.replace("{subject}", words)  # noqa: E731
         tasks.append(FolderTask(
             index=concept.index, token=token, label=concept.label, concept_id=concept.concept_id,
             train_images=concept.train_images, train_prompts=(fill(concept.train_prompt),) * concept.train_images.shape[0],
             eval_prompts=tuple(fill(prompt) for prompt in concept.prompts), alignment_prompt=concept.alignment_prompt,
-            reference_paths=concept.reference_paths,
+            reference_paths=concept.reference_paths, custom_token=not word_token,
         ))
     class_prompt = concepts[0].class_prompt if concepts else ""
     return FolderConcepts(tasks, class_prompt, manifest.hash, manifest.content["task_order"], resolution)

@@ -38,6 +38,11 @@ class ConceptView(TaskView):
     def just_learned_features(self) -> torch.Tensor:
         return self.just_learned[self.task_index]
 
+    @property
+    def standardizing_reference(self) -> torch.Tensor | None:
+        """Real features that kernel distances standardize on (None: the features are used as they are)."""
+        return None
+
 
 @dataclass(kw_only=True)
 class JudgedConceptView(JudgedSamples, ConceptView):
@@ -49,6 +54,10 @@ class JudgedConceptView(JudgedSamples, ConceptView):
     content: torch.Tensor  # the digit each sample's prompt asks for
     reference_features: torch.Tensor  # judge features of the concept's real reference images
     base_retention: float  # digit-judge accuracy on the base digits' prompts in this row
+
+    @property
+    def standardizing_reference(self) -> torch.Tensor:
+        return self.reference_features
 
     @cached_property
     def content_logits(self) -> torch.Tensor:
