@@ -70,14 +70,14 @@ def test_drift_is_zero_for_an_unchanged_model_and_standardized_on_digit_benches(
     drift = METRICS.get("drift_mmd").compute
 
     def evaluation(features: np.ndarray, after_task: int = 2) -> SimpleNamespace:
-        return SimpleNamespace(after_task=after_task, task=SimpleNamespace(index=0), just_learned_features=torch.from_numpy(then),
-                               sample_features=torch.from_numpy(features), reference_features=torch.from_numpy(reference))
+        return SimpleNamespace(after_task=after_task, task_index=0, just_learned_features=torch.from_numpy(then), mmd_scale=1.0,
+                               sample_features=torch.from_numpy(features), standardizing_reference=torch.from_numpy(reference))
 
     assert drift(evaluation(then.copy())) == 0.0
     assert drift(evaluation(now, after_task=0)) == 0.0
     moved = drift(evaluation(now))
     assert 0 < moved < 10
     assert drift(evaluation(now)) == pytest.approx(moved)
-    clip_like = SimpleNamespace(after_task=1, task=SimpleNamespace(index=0), mmd_scale=1e3,
+    clip_like = SimpleNamespace(after_task=1, task_index=0, mmd_scale=1e3, standardizing_reference=None,
                                 just_learned_features=torch.from_numpy(then / 100), sample_features=torch.from_numpy(then / 100))
     assert drift(clip_like) == 0.0
