@@ -23,6 +23,7 @@ goes into the run record: forgetting shows in late timesteps while the total hid
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -203,7 +204,7 @@ def buffer_losses(evaluator, method, after_task: int) -> list[dict[str, float] |
     if kept is None:
         return [None] * (after_task + 1)
     images, labels = kept
-    options = bpd_options(evaluator.bench)
+    options = bpd_options(evaluator.bench, evaluator.profile)
     backbone = method.backbone
     backbone.eval()
     device = backbone.device
@@ -218,17 +219,22 @@ def buffer_losses(evaluator, method, after_task: int) -> list[dict[str, float] |
     return out
 
 
-def bpd_options(bench) -> BpdOptions:
-    raw = dict(bench.metric_options.get("bits_per_dim", {}))
+def bpd_options(bench, profile) -> BpdOptions:
+    """The bench's bits_per_dim options under `profile` (its cost follows the profile)."""
+    raw = bench.options_of("bits_per_dim", profile)
     if "loss_timesteps" in raw:
         raw["loss_timesteps"] = tuple(raw["loss_timesteps"])
+    known = {f.name for f in dataclasses.fields(BpdOptions)}
+    if set(raw) - known:
+        raise UsageError(f"bench {bench.name}: bits_per_dim option {sorted(set(raw) - known)[0]!r} is not one of {', '.join(sorted(known))}")
     options = BpdOptions(**raw)
     options.validate()
     return options
 
 
 def check_bpd_data(bench, data) -> None:
-    bpd_options(bench)
+    for profile in bench.profiles.values():
+        bpd_options(bench, profile)
     require_8bit(data.test_x, f"bench {bench.name}'s test data")
 
 
@@ -239,7 +245,7 @@ def check_bpd_data(bench, data) -> None:
 )
 def bits_per_dim(evaluation) -> float:
     evaluator = evaluation.evaluator
-    options = bpd_options(evaluator.bench)
+    options = bpd_options(evaluator.bench, evaluator.profile)
     task, backbone = evaluation.task, evaluation.backbone
     images, labels = task.test_x, task.test_y
     if options.images and images.shape[0] > options.images:
