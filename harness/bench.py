@@ -36,6 +36,8 @@ class Profile:
     eval_samples_per_class: int
     sampling_steps: int
     epochs: int = 0  # class-cls: passes over each task's training data (0: steps_per_task counts)
+    # per-metric cost knobs for this profile (e.g. bits_per_dim images / timestep_stride), over the bench's
+    metric_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class BenchSpec:
     @property
     def num_tasks(self) -> int:
         return len(self.tasks)
+
+    def options_of(self, metric: str, profile: Profile) -> dict[str, Any]:
+        """A metric's options under a profile: the bench's `metric_options`, then the profile's on top."""
+        return {**self.metric_options.get(metric, {}), **profile.metric_options.get(metric, {})}
 
     def profile(self, name: str) -> Profile:
         if name not in self.profiles:
@@ -117,14 +123,20 @@ def _build(cls: type, values: Any, what: str, path: Path) -> Any:
         raise UsageError(f"bench spec {path}: bad {what}: {exc}") from None
 
 
-def _metric_options(raw: Any, metrics: tuple[str, ...], path: Path) -> dict[str, dict[str, Any]]:
+def _metric_options(raw: Any, metrics: tuple[str, ...], path: Path, where: str = "") -> dict[str, dict[str, Any]]:
     """Per-metric options (e.g. the cost knobs of bits_per_dim); only for listed metrics."""
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
-        raise UsageError(f"bench spec {path}: metric_options must map a metric name to a mapping of options")
+        raise UsageError(f"bench spec {path}: {where}metric_options must map a metric name to a mapping of options")
     stray = sorted(set(raw) - set(metrics))
     if stray:
-        raise UsageError(f"bench spec {path}: metric_options names {stray[0]!r}, which is not in the bench's metrics list")
+        raise UsageError(f"bench spec {path}: {where}metric_options names {stray[0]!r}, which is not in the bench's metrics list")
     return {name: dict(options) for name, options in raw.items()}
+
+
+def _profile(values: Any, name: str, metrics: tuple[str, ...], path: Path) -> Profile:
+    """A profile, its `metric_options` checked like the bench's."""
+    profile = _build(Profile, values, f"profile {name}", path)
+    return dataclasses.replace(profile, metric_options=_metric_options(profile.metric_options, metrics, path, f"profile {name}: "))
 
 
 def _presets(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
@@ -173,11 +185,11 @@ def load_bench_file(path: Path) -> BenchSpec:
 
     if track not in TRACK_PACKAGES:
         raise UsageError(f"bench spec {path}: track {track!r} is not one of {', '.join(TRACK_PACKAGES)}")
-    profiles = {name: _build(Profile, values, f"profile {name}", path) for name, values in _require(raw, "profiles", path).items()}
+    metrics = tuple(_require(raw, "metrics", path))
+    profiles = {name: _profile(values, name, metrics, path) for name, values in _require(raw, "profiles", path).items()}
     if "default" not in profiles:
         raise UsageError(f"bench spec {path} needs a 'default' profile")
     tasks = check_tasks(_require(raw, "tasks", path), path)
-    metrics = tuple(_require(raw, "metrics", path))
     headline = tuple(raw.get("headline", metrics[:1]))
     if not set(headline) <= set(metrics):
         raise UsageError(f"bench spec {path}: headline metrics {headline} must be listed in metrics")

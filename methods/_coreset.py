@@ -7,6 +7,10 @@ from the task's training set). After the task, the propagated model q~_t is kept
 all of C_t for `coreset_epochs` epochs (the VCL diffusion study's Table 2: 10) and that tuned copy is
 what gets evaluated; the next task starts again from q~_t (the study's code reloads the pre-coreset
 parameters before each task).
+
+`weight_init: uniform-15` draws every Linear / Conv2d weight from U(-sqrt(15 / fan-in), sqrt(15 / fan-in))
+before task 1, the VCL diffusion study's Table 2 ("Weight initialisation (MFVI mean)", listed as shared
+by its MLE and VCL models); `backbone` (the default) keeps the UNet's own initialization.
 """
 
 from __future__ import annotations
@@ -20,11 +24,30 @@ from harness.tracks.class_gen.tasks import Task
 from methods._diffusion import DiffusionMethod
 
 
+WEIGHT_INITS = ("backbone", "uniform-15")
+
+
+def uniform_fan_in_(model: torch.nn.Module, scale: float, generator: torch.Generator) -> int:
+    """Every Linear / Conv2d weight of `model` ~ U(-sqrt(scale / fan-in), sqrt(scale / fan-in)), in place;
+    returns how many layers it drew. Biases keep their values."""
+    drawn = 0
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)):
+                fan_in = module.weight[0].numel()  # in_features, or in_channels / groups x kernel area
+                bound = math.sqrt(scale / fan_in)
+                module.weight.copy_(torch.rand(module.weight.shape, generator=generator) * (2 * bound) - bound)
+                drawn += 1
+    return drawn
+
+
 class CoresetMethod(DiffusionMethod):
     """A diffusion method with a held-out random coreset tuned on after every task (S = 0: none)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.hparams.weight_init == "uniform-15":
+            uniform_fan_in_(self.backbone.unet, 15.0, torch_generator(self.context.seed, "weight-init"))
         channels, height, width = self.backbone.image_shape
         self.coreset_x = torch.empty((0, channels, height, width))
         self.coreset_y = torch.empty((0,), dtype=torch.long)

@@ -33,7 +33,7 @@ from harness.seeding import derive_seed
 from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._bayesian import MeanFieldLayer, MonteCarloUNet, WeightNoise, make_mean_field
-from methods._coreset import CoresetMethod
+from methods._coreset import WEIGHT_INITS, CoresetMethod
 
 KL_SCALINGS = ("per-example", "eq3-literal")
 
@@ -53,6 +53,7 @@ class VariationalContinualLearning(CoresetMethod):
         eval_weight_samples: int = 10
         coreset_per_task: int = 0
         coreset_epochs: int = 10
+        weight_init: str = "backbone"
 
         def validate(self) -> str | None:
             if self.kl_weight < 0 or self.prior_variance <= 0:
@@ -63,6 +64,8 @@ class VariationalContinualLearning(CoresetMethod):
                 return f"train_weight_samples and eval_weight_samples must be >= 1, got {self.train_weight_samples}, {self.eval_weight_samples}"
             if self.coreset_per_task < 0 or self.coreset_epochs < 0:
                 return f"coreset_per_task and coreset_epochs must be >= 0, got {self.coreset_per_task}, {self.coreset_epochs}"
+            if self.weight_init not in WEIGHT_INITS:
+                return f"weight_init must be one of {', '.join(WEIGHT_INITS)}, got {self.weight_init!r}"
             return None
 
     def __init__(self, *args, **kwargs) -> None:

@@ -23,6 +23,7 @@ goes into the run record: forgetting shows in late timesteps while the total hid
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
@@ -198,13 +199,13 @@ def unweighted_losses(backbone, images: torch.Tensor, labels: torch.Tensor, time
     return out
 
 
-def buffer_losses(bench, tasks, noise, backbone, kept: tuple[torch.Tensor, torch.Tensor] | None, after_task: int) -> list[dict[str, float] | None]:
+def buffer_losses(bench, profile, tasks, noise, backbone, kept: tuple[torch.Tensor, torch.Tensor] | None, after_task: int) -> list[dict[str, float] | None]:
     """Unweighted L_simple at the bench's loss timesteps on the rehearsal buffer's examples `kept` of each
     seen task (None where the buffer holds none of it), with noise seeded by (seed, task i) only."""
     if kept is None:
         return [None] * (after_task + 1)
     images, labels = kept
-    options = bpd_options(bench)
+    options = bpd_options(bench, profile)
     backbone.eval()
     device = backbone.device
     out: list[dict[str, float] | None] = []
@@ -218,18 +219,27 @@ def buffer_losses(bench, tasks, noise, backbone, kept: tuple[torch.Tensor, torch
     return out
 
 
-def bpd_options(holder) -> BpdOptions:
-    """The `bits_per_dim` block of a bench's (or a view's) `metric_options`."""
-    raw = dict(holder.metric_options.get("bits_per_dim", {}))
+def bpd_options(bench, profile) -> BpdOptions:
+    """The bench's bits_per_dim options under `profile` (its cost follows the profile)."""
+    return parse_bpd_options(bench.options_of("bits_per_dim", profile), f"bench {bench.name}")
+
+
+def parse_bpd_options(options: dict, where: str) -> BpdOptions:
+    """A `bits_per_dim` options block, checked; `where` names its source in an error."""
+    raw = dict(options)
     if "loss_timesteps" in raw:
         raw["loss_timesteps"] = tuple(raw["loss_timesteps"])
+    known = {f.name for f in dataclasses.fields(BpdOptions)}
+    if set(raw) - known:
+        raise UsageError(f"{where}: bits_per_dim option {sorted(set(raw) - known)[0]!r} is not one of {', '.join(sorted(known))}")
     options = BpdOptions(**raw)
     options.validate()
     return options
 
 
 def check_bpd_data(bench, data) -> None:
-    bpd_options(bench)
+    for profile in bench.profiles.values():
+        bpd_options(bench, profile)
     require_8bit(data.test_x, f"bench {bench.name}'s test data")
 
 
@@ -239,7 +249,7 @@ def check_bpd_data(bench, data) -> None:
     check_data=check_bpd_data,
 )
 def bits_per_dim(evaluation: ClassGenView) -> float:
-    options = bpd_options(evaluation)
+    options = parse_bpd_options(evaluation.metric_options.get("bits_per_dim", {}), "bench")
     task, backbone = evaluation.task, evaluation.backbone
     images, labels = task.test_x, task.test_y
     if options.images and images.shape[0] > options.images:

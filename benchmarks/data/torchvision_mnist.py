@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 from torchvision.datasets import MNIST, FashionMNIST
 
+from benchmarks.data._pixels import check_pool, to_unit_range
 from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages
 from harness.errors import RunFailure, UsageError
 
@@ -48,20 +49,19 @@ def fetch(dataset: str, data_root: str | None) -> Path:
     return root / dataset / "raw"
 
 
-def _to_unit_range(images: torch.Tensor) -> torch.Tensor:
-    return (images.float() / 255.0 * 2.0 - 1.0).unsqueeze(1).contiguous()
-
-
 @DATA_CHECKS.register("torchvision-mnist")
-def check_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST") -> list[str]:
+def check_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST", pool: int = 1) -> list[str]:
     dataset_class(dataset)
+    check_pool(pool, "torchvision-mnist")
     return [str(path) for path in expected_files(resolve_root(data_root), dataset) if not path.is_file()]
 
 
 @DATA_SOURCES.register("torchvision-mnist")
-def load_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST") -> LabeledImages:
-    """The official train / test split; 8-bit pixels mapped to [-1, 1], shape (N, 1, 28, 28)."""
+def load_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST", pool: int = 1) -> LabeledImages:
+    """The official train / test split; 8-bit pixels mapped to [-1, 1], shape (N, 1, 28/pool, 28/pool)
+    (`pool` as in the mnist-5k source, so a bench switches between the two by its `source` alone)."""
     cls = dataset_class(dataset)
+    check_pool(pool, "torchvision-mnist")
     root = resolve_root(data_root)
     missing = [path for path in expected_files(root, dataset) if not path.is_file()]
     if missing:
@@ -74,9 +74,9 @@ def load_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST")
     except (RuntimeError, ValueError, OSError) as exc:
         raise RunFailure(f"cannot read {dataset} IDX files under {root / dataset / 'raw'}: {exc}; delete them and fetch again") from None
     return LabeledImages(
-        train_x=_to_unit_range(train.data),
+        train_x=to_unit_range(train.data, pool),
         train_y=train.targets.long(),
-        test_x=_to_unit_range(test.data),
+        test_x=to_unit_range(test.data, pool),
         test_y=test.targets.long(),
         num_classes=10,
     )

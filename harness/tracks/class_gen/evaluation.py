@@ -27,6 +27,7 @@ class ClassGenEvaluator(Evaluator):
             if metric.check_data is not None:
                 metric.check_data(bench, data)
         self.bench, self.tasks, self.profile, self.noise = bench, tasks, profile, noise
+        self.metric_options = {name: bench.options_of(name, profile) for name in bench.metrics}  # the profile's costs over the bench's
         started = time.perf_counter()
         judge, self.judge_key = load_or_train_judge(data.train_x, data.train_y, data.num_classes, JudgeConfig(**bench.judge))
         self.judge = judge.to(device)
@@ -38,7 +39,7 @@ class ClassGenEvaluator(Evaluator):
 
     def views(self, backbone: torch.nn.Module, after_task: int, scored: list[int]) -> dict[int, ClassGenView]:
         return {i: ClassGenView(task_index=i, after_task=after_task, task=self.tasks[i], backbone=backbone, profile=self.profile, noise=self.noise,
-                                judge=self.judge, real_features=self.real_features[i], metric_options=dict(self.bench.metric_options), cache=self.cache)
+                                judge=self.judge, real_features=self.real_features[i], metric_options=self.metric_options, cache=self.cache)
                 for i in scored}
 
     def generated_images(self, scored: list[int], per_class: int) -> int:

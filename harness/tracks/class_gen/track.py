@@ -33,7 +33,7 @@ class _ClassGenEvaluation(ClassGenEvaluator):
         if "bits_per_dim" in row.scores:
             details = record["details"]["bits_per_dim"][t]
             kept = method.replay_examples()
-            for i, losses in enumerate(buffer_losses(self.bench, self.tasks, self.noise, method.backbone, kept, t)):
+            for i, losses in enumerate(buffer_losses(self.bench, self.profile, self.tasks, self.noise, method.backbone, kept, t)):
                 if losses is not None and details[i] is not None:  # a task a sparse row did not score has none
                     details[i]["buffer_loss_at_timesteps"] = losses
 

@@ -26,7 +26,7 @@ class ClassGenView(JudgedSamples, TaskView):
     noise: EvalNoise
     judge: JudgeClassifier
     real_features: torch.Tensor  # judge features of the task's real test images
-    metric_options: dict[str, Any]  # the bench's `metric_options`
+    metric_options: dict[str, Any]  # metric -> its options under the run's profile (BenchSpec.options_of)
     cache: dict[object, object]  # run-wide artefacts metrics reuse (e.g. a loaded Inception, real-image features)
 
     def numpy_rng(self, purpose: str) -> np.random.Generator:
