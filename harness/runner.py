@@ -160,9 +160,10 @@ def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: lis
     write_row(record, row, size)
     log.scores(t, record["metrics"])
     _write_report(run, method, t, record)
-    evaluator.after_task(method, row, record)
-    if t == size - 1:
-        evaluator.finish(run.record_path, row, record)
+    with seeded_phase(seed, "keep", t, device=device):  # what the track keeps may still sample (a lazy view)
+        evaluator.after_task(method, row, record)
+        if t == size - 1:
+            evaluator.finish(run.record_path, row, record)
     checkpoint_started = time.perf_counter()
     digest = save_checkpoint(run.checkpoint_dir, t, method.state_dict(), {"task": t, "record": run.record_path.name})
     record["checkpoint_sha256"] = (list(record.get("checkpoint_sha256") or []) + [None] * t)[:t] + [digest]
