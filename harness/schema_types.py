@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 from harness.names import SAFE_NAME_TEXT, TASK_NAME_TEXT, is_safe_name, is_task_name
 
 MAX_TEXT = 2000        # a description, a label, a citation
-MAX_ERROR_TEXT = 20000  # a failed run's error message
+MAX_ERROR_TEXT = 1_000_000  # a failed run's error message (a crash message must never be refused)
 MAX_JSON_DEPTH = 32
 
 

@@ -29,7 +29,10 @@ def _tables(results: Path, warnings: list[str]):
 
 
 def _record(results: Path, bench: str, track: str, seed: int = 0) -> None:
-    path = make_record(results, "finetune", seed, ACCURACY, FD, bench=bench)
+    from harness.record_checks import registered_bench
+
+    registered = registered_bench(bench)  # a registered bench's records must carry its spec hash
+    path = make_record(results, "finetune", seed, ACCURACY, FD, bench=bench, **({"spec_hash": registered[1]} if registered else {}))
     record = json.loads(path.read_text())
     record["bench"]["track"] = track
     path.write_text(json.dumps(record))
@@ -87,7 +90,7 @@ def test_reported_rows_under_another_definition_keep_averages_and_warn(tmp_path:
         "    metrics: {judge_accuracy: {higher_is_better: true}}\n"
         "    rows: [{method: l2p, average: {judge_accuracy: 70.0}, forgetting: {judge_accuracy: 2.0}}]\n")
     warnings: list[str] = []
-    table = _tables(tmp_path, warnings)["imagenet-r-10-v1-default-01234567"]
+    (table,) = [table for table in _tables(tmp_path, warnings).values() if table.bench == "imagenet-r-10" and table.spec_hash]
     assert table.forgetting_definition == "forgetting_coda"
     coda, l2p = (next(r for r in table.rows if r.method == m) for m in ("coda-p", "l2p"))
     assert coda.cells[("judge_accuracy", "forgetting_coda")].mean == 1.5

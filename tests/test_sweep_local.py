@@ -159,3 +159,30 @@ def test_a_chunk_goes_on_past_a_failing_run_and_reports_each_run_as_it_ends(tmp_
     ]
     assert read_record(broken.record_path)["status"] == "failed"
     assert len(list((tmp_path / "logs").glob("*/*_result.pkl"))) == 1, "the three runs should share one worker job"
+
+
+def test_a_chunk_is_finished_only_once_its_worker_has_ended(tmp_path: Path) -> None:
+    """The race behind a flaky check of `*_result.pkl`: every run's record says complete before the
+    worker returns and submitit writes the job's result, so settled runs alone must not end the job."""
+    import shutil
+
+    from harness.sweep.handles import ChunkHandle, record_stamp
+    from leaderboard_records import make_record
+
+    point = _point(tmp_path, "results")
+    stamp = record_stamp(point.record_path)
+
+    class Worker:
+        job_id, running = "1", True
+
+        def done(self) -> bool:
+            return not self.running
+
+    worker = Worker()
+    handle = ChunkHandle((point,), worker, deadline_s=600, stamps=(stamp,))
+    point.record_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(make_record(tmp_path / "made", "er", 0, [[0.5]], [[1.0]]), point.record_path)
+    assert [outcome.status for outcome in handle.poll()] == ["complete"]
+    assert not handle.finished, "the worker is still writing its result"
+    worker.running = False
+    assert handle.poll() == [] and handle.finished
