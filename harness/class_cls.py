@@ -47,7 +47,7 @@ def build(bench: BenchSpec, loaded: LoadedClassification, weights_folder: str | 
         config["weights_folder"] = weights_folder
     model = build_backbone(config, loaded.data.image_shape, loaded.num_classes)
     if pretrain is not None:
-        train = loaded.data.train
+        train = loaded.data.pretrain if loaded.data.pretrain is not None else loaded.data.train
         if not hasattr(train, "tensors"):
             raise UsageError(f"bench {bench.name}: backbone.pretrain needs in-memory images (e.g. sklearn-digits)")
         images, labels = train.tensors
