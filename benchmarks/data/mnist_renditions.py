@@ -88,26 +88,38 @@ def render(digit: torch.Tensor, style: str, generator: torch.Generator) -> torch
     raise UsageError(f"unknown rendition style {style!r}: choose from {', '.join(STYLES)}")
 
 
-def _build(split_seed: int, clean_per_class: int, train_per_class: int, styles: tuple[str, ...]) -> dict[str, np.ndarray]:
-    images, labels = _read(packaged_file())
+def partition(labels: np.ndarray, split_seed: int, clean_per_class: int, train_per_class: int, num_styles: int) -> dict[str, np.ndarray]:
+    """Per class, seeded: disjoint digit indices `clean`, `train`, `test` and each rendered digit's style
+    (styles dealt in turn over a permutation, so each is within one image of equal per class)."""
     rng = np.random.default_rng(split_seed)
-    generator = torch.Generator().manual_seed(split_seed)
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("clean_x", "clean_y", "train_x", "train_y", "train_style", "test_x", "test_y", "test_style")}
+    out: dict[str, list[np.ndarray]] = {k: [] for k in ("clean", "train", "test", "train_style", "test_style")}
     for label in range(10):
         members = rng.permutation(np.flatnonzero(labels == label))
-        clean, rendered = members[:clean_per_class], members[clean_per_class:]
-        style_index = rng.permutation(np.arange(len(rendered)) % len(styles))
-        out = np.stack([
-            render(torch.from_numpy(images[i].astype(np.float32) / 255.0).view(1, 1, SIDE, SIDE), styles[s], generator)[0, 0].numpy()
-            for i, s in zip(rendered, style_index)
-        ])
-        parts["clean_x"].append(images[clean].astype(np.float32) / 255.0)
-        parts["clean_y"].append(np.full(len(clean), label))
-        for name, keep in (("train", slice(0, train_per_class)), ("test", slice(train_per_class, None))):
-            parts[f"{name}_x"].append(out[keep])
-            parts[f"{name}_y"].append(np.full(len(out[keep]), label))
-            parts[f"{name}_style"].append(style_index[keep])
-    return {name: np.concatenate(values).astype(np.float32 if name.endswith("_x") else np.int64) for name, values in parts.items()}
+        rendered = members[clean_per_class:]
+        style = rng.permutation(np.arange(len(rendered)) % num_styles)
+        out["clean"].append(members[:clean_per_class])
+        out["train"].append(rendered[:train_per_class])
+        out["test"].append(rendered[train_per_class:])
+        out["train_style"].append(style[:train_per_class])
+        out["test_style"].append(style[train_per_class:])
+    return {name: np.concatenate(parts) for name, parts in out.items()}
+
+
+def _build(split_seed: int, clean_per_class: int, train_per_class: int, styles: tuple[str, ...]) -> dict[str, np.ndarray]:
+    images, labels = _read(packaged_file())
+    parts = partition(labels, split_seed, clean_per_class, train_per_class, len(styles))
+    generator = torch.Generator().manual_seed(split_seed)
+    digits = torch.from_numpy(images.astype(np.float32) / 255.0)
+    arrays: dict[str, np.ndarray] = {"clean_x": digits[parts["clean"]].numpy(), "clean_y": labels[parts["clean"]]}
+    rendered = {name: np.zeros((len(parts[name]), SIDE, SIDE), dtype=np.float32) for name in ("train", "test")}
+    for label in range(10):  # class by class, train then test: the order the generator's draws follow
+        for name in ("train", "test"):
+            for k in np.flatnonzero(labels[parts[name]] == label):
+                digit = digits[parts[name][k]].view(1, 1, SIDE, SIDE)
+                rendered[name][k] = render(digit, styles[parts[f"{name}_style"][k]], generator)[0, 0].numpy()
+    for name in ("train", "test"):
+        arrays[f"{name}_x"], arrays[f"{name}_y"], arrays[f"{name}_style"] = rendered[name], labels[parts[name]], parts[f"{name}_style"].astype(np.int64)
+    return arrays
 
 
 def _to_tensor(images: np.ndarray, pool: int) -> torch.Tensor:
