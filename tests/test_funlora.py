@@ -119,3 +119,15 @@ def test_bad_function_family_is_refused(tmp_path):
     bench = write_bench(tmp_path, backbone=FLOW_BACKBONE)
     with pytest.raises(UsageError, match="function"):
         prepare(RunSpec(method="funlora", bench=str(bench), overrides={"function": "sine"}, results_dir=tmp_path))
+
+
+def test_a_second_method_on_the_same_backbone_replaces_the_adapters(tmp_path):
+    """The dry run calibrates two methods on one backbone: no adapter may wrap another."""
+    first, tasks = _trained_method(tmp_path)
+    second = type(first)(first.backbone, first.hparams, first.context)
+    assert len(second.adapters) == len(first.adapters)
+    modules = list(second.backbone.unet.modules())
+    assert not any(isinstance(m.base, FunLoRAConv2d) for m in modules if isinstance(m, FunLoRAConv2d))
+    assert sum(isinstance(m, FunLoRAConv2d) for m in modules) == len(second.adapters)
+    assert len(second.backbone.unet._funlora_hooks) == 1
+    second.learn(tasks[0])
