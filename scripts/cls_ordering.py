@@ -4,7 +4,7 @@ Reads the bench's complete canonical records (`results/runs/<bench>/`), and prin
 markdown: per method the mean ± std over seeds of A_N (final average accuracy) and of
 CODA-Prompt's forgetting F_N (blank for the upper bound: it retrains from the pretrained
 weights on all data, so it has no forgetting to report), ordered by A_N; next to it the
-paper's A_N (ImageNet-R, 10 tasks, CODA-Prompt Table 1); a paired t-test (by seed) between
+paper's A_N (ImageNet-R, 10 tasks, CODA-Prompt Table 1); a paired t-test (by seed; only seeds that every method finished) between
 each method and the next one down; and Kendall's tau between the measured and the paper's
 order over the methods both have.
 
@@ -37,6 +37,8 @@ def measured(bench: str, results: str) -> pd.DataFrame:
 def table(frame: pd.DataFrame) -> tuple[str, pd.DataFrame]:
     per_seed = frame.pivot_table(index="seed", columns="method", values="average", aggfunc="first")  # accuracy is in percent
     forgetting = frame.pivot_table(index="seed", columns="method", values="forgetting_coda", aggfunc="first")
+    complete = per_seed.dropna().index  # only seeds every method finished: means over the same seeds
+    per_seed, forgetting = per_seed.loc[complete], forgetting.loc[complete]
     order = per_seed.mean().sort_values(ascending=False).index.tolist()
     lines = ["| method | seeds | A_N (mean ± std) | F_N (CODA) | paper A_N (ImageNet-R 10) | vs next: Δ A_N, paired p |", "|---|---|---|---|---|---|"]
     for rank, method in enumerate(order):
