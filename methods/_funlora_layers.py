@@ -98,7 +98,16 @@ class FunLoRAConv2d(torch.nn.Module):
 
 
 def install_adapters(unet: torch.nn.Module, num_classes: int, family: str, num_functions: int, init_std: float) -> dict[str, FunLoRAConv2d]:
-    """Wrap every Conv2d of `unet` (in module order) and route `class_labels` to the wrappers."""
+    """Wrap every Conv2d of `unet` (in module order) and route `class_labels` to the wrappers.
+
+    Adapters a previous install left (a second method built on the same backbone, as the dry
+    run's calibration does) are replaced: their shared convolutions are unwrapped first."""
+    for name, module in list(unet.named_modules()):
+        if isinstance(module, FunLoRAConv2d):
+            parent_name, _, child = name.rpartition(".")
+            setattr(unet.get_submodule(parent_name) if parent_name else unet, child, module.base)
+    for handle in getattr(unet, "_funlora_hooks", []):
+        handle.remove()
     names = [name for name, module in unet.named_modules() if isinstance(module, torch.nn.Conv2d)]
     adapters: dict[str, FunLoRAConv2d] = {}
     for name in names:
@@ -115,5 +124,5 @@ def install_adapters(unet: torch.nn.Module, num_classes: int, family: str, num_f
         for adapter in adapters.values():
             adapter.labels = labels
 
-    unet.register_forward_pre_hook(route_labels, with_kwargs=True)
+    unet._funlora_hooks = [unet.register_forward_pre_hook(route_labels, with_kwargs=True)]
     return adapters

@@ -5,9 +5,11 @@ Conditioning is FunLoRA's alone: the backbone's class-embedding table is zeroed 
 and every class y gets its own factors on the adapted convolutions (see _funlora_layers).
 - Task 1: the whole backbone and the task-1 classes' factors on every convolution train
   together on the backbone's loss (L_CFM on flow-unet).
-- After task 1: layer importance I_l = mean over the task-1 classes of mean(F^l_y), and the
+- After task 1: layer importance I_l = mean over the task-1 classes of mean(F^l_y) (the
+  paper's class-averaged importance, Figure 3: "furthest from 0" = most important), and the
   `adapted_fraction` of convolutions with the largest |I_l| are chosen; every shared
-  parameter is frozen.
+  parameter is frozen. Default 0.23: the paper adapts 15 convolutions (layers 40-54, Figure 4),
+  15 of the 65 of the DDPM CIFAR UNet (assumed backbone; docs/funlora.md, A8).
 - Task t > 1: only the current classes' factors on the chosen convolutions train, at
   `later_lr_scale` times the profile's learning rate (their
   rows of the per-class tensors; the other rows get an exactly zero gradient, and Adam is
@@ -28,6 +30,10 @@ from methods._diffusion import DiffusionMethod
 from methods._funlora_layers import FAMILIES, FunLoRAConv2d, install_adapters
 
 
+PAPER_ADAPTED_FRACTION = 0.23
+"""15 adapted convolutions (the paper's layers 40-54) of 65 (the DDPM CIFAR UNet's), rounded."""
+
+
 @register_method("funlora")
 class FunLoRA(DiffusionMethod):
     """FunLoRA: per-class rank-1 LoRA with functional rank increase on the layers chosen by importance; shared weights frozen after task 1."""
@@ -36,7 +42,7 @@ class FunLoRA(DiffusionMethod):
     class Hparams:
         function: str = "cosine"
         num_functions: int = 10
-        adapted_fraction: float = 1.0
+        adapted_fraction: float = PAPER_ADAPTED_FRACTION
         init_std: float = 0.1
         later_lr_scale: float = 5.0
 

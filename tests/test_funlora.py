@@ -13,6 +13,7 @@ from harness.runner import RunSpec, execute, prepare
 from harness.tracks.class_gen.tasks import load_tasks
 from methods import TrainContext
 from methods._funlora_layers import FunLoRAConv2d, functional_matrix
+from methods.funlora import PAPER_ADAPTED_FRACTION
 from tests.conftest import write_bench
 
 FLOW_BACKBONE = {"name": "flow-unet", "block_out_channels": [8, 16], "layers_per_block": 1, "norm_num_groups": 4}
@@ -57,7 +58,7 @@ def test_adapted_convolution_applies_each_examples_own_filters():
 
 def _trained_method(tmp_path, steps=3):
     bench = write_bench(tmp_path, backbone=FLOW_BACKBONE)
-    run = prepare(RunSpec(method="funlora", bench=str(bench), overrides={"adapted_fraction": "0.25"}, results_dir=tmp_path))
+    run = prepare(RunSpec(method="funlora", bench=str(bench), results_dir=tmp_path))
     data, tasks = load_tasks(run.bench, None)
     context = TrainContext(run.bench.profile("smoke"), 0, torch.device("cpu"), len(tasks), data.num_classes)
     torch.manual_seed(0)
@@ -80,7 +81,26 @@ def test_after_task_1_shared_parameters_and_task_1_classes_are_bitwise_unchanged
         else:
             assert torch.equal(value, after_first[name]), name
     assert moved_for_new_classes, "task 2 must train its own classes' factors"
-    assert method.adapted.sum() == max(1, round(0.25 * len(method.adapters)))
+    assert method.adapted.sum() == max(1, round(PAPER_ADAPTED_FRACTION * len(method.adapters))) < len(method.adapters)
+
+
+def test_default_selection_keeps_the_layers_furthest_from_zero_by_task_1_importance(tmp_path):
+    method, tasks = _trained_method(tmp_path)
+    assert method.hparams.adapted_fraction == PAPER_ADAPTED_FRACTION
+    method.learn(tasks[0])
+    expected = method.layer_importance(tasks[0].classes)
+    assert torch.equal(method.importance, expected), "I_l is the task-1 classes' average"
+    kept = method.importance.abs()[method.adapted]
+    dropped = method.importance.abs()[~method.adapted]
+    assert kept.min() >= dropped.max(), "the chosen convolutions are the ones with the largest |I_l|"
+    later, first = method.extra_parameters_per_class(later_task=True), method.extra_parameters_per_class(later_task=False)
+    assert 0 < later < first, "a later class stores factors on the chosen convolutions only"
+    method.learn(tasks[1])
+    new = list(tasks[1].classes)
+    for adapter, adapted in zip(method.adapters.values(), method.adapted.tolist()):
+        assert bool(adapter.active[new].all()) == adapted, "later classes are adapted exactly on the chosen layers"
+        if not adapted:
+            assert torch.equal(adapter.alpha[new], torch.zeros_like(adapter.alpha[new])), "no factor trains off the chosen layers"
 
 
 def test_forgetting_is_exactly_zero_with_fixed_evaluation_noise(tmp_path):
@@ -99,3 +119,15 @@ def test_bad_function_family_is_refused(tmp_path):
     bench = write_bench(tmp_path, backbone=FLOW_BACKBONE)
     with pytest.raises(UsageError, match="function"):
         prepare(RunSpec(method="funlora", bench=str(bench), overrides={"function": "sine"}, results_dir=tmp_path))
+
+
+def test_a_second_method_on_the_same_backbone_replaces_the_adapters(tmp_path):
+    """The dry run calibrates two methods on one backbone: no adapter may wrap another."""
+    first, tasks = _trained_method(tmp_path)
+    second = type(first)(first.backbone, first.hparams, first.context)
+    assert len(second.adapters) == len(first.adapters)
+    modules = list(second.backbone.unet.modules())
+    assert not any(isinstance(m.base, FunLoRAConv2d) for m in modules if isinstance(m, FunLoRAConv2d))
+    assert sum(isinstance(m, FunLoRAConv2d) for m in modules) == len(second.adapters)
+    assert len(second.backbone.unet._funlora_hooks) == 1
+    second.learn(tasks[0])

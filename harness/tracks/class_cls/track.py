@@ -37,9 +37,10 @@ class ClassClsTrack(Track):
         data = loaded.data.data
         model = build_backbone(config, data.image_shape, loaded.num_classes)
         if pretrain is not None:
-            if not hasattr(data.train, "tensors"):
+            train = data.pretrain if data.pretrain is not None else data.train  # a source may keep a clean set apart
+            if not hasattr(train, "tensors"):
                 raise UsageError(f"bench {bench.name}: backbone.pretrain needs in-memory images (e.g. sklearn-digits)")
-            images, labels = data.train.tensors
+            images, labels = train.tensors
             try:
                 settings = PretrainConfig(**{**pretrain, "classes": tuple(pretrain.get("classes", ()))})
             except TypeError as exc:
