@@ -7,7 +7,8 @@ import torch
 
 from benchmarks.data.mnist_5k import _read, packaged_file
 from benchmarks.data.mnist_renditions import STYLES, load_mnist_renditions, partition, render
-from harness import class_cls
+from harness.tracks import TRACK_REGISTRY, BuildOptions
+from harness.tracks.class_cls import track as class_cls_track
 from harness.bench import load_bench
 from harness.errors import UsageError
 
@@ -54,19 +55,20 @@ def test_bad_options_are_one_clear_error():
 
 def test_bench_tasks_are_renditions_and_the_backbone_pretrains_on_clean_digits_of_all_classes(monkeypatch):
     bench = load_bench("mnist-r-5")
-    loaded = class_cls.load(bench, None, 0)
+    track = TRACK_REGISTRY.get("class-cls")
+    loaded = track.load(bench, BuildOptions(seed=0))
     arrays = load_mnist_renditions(**{k: v for k, v in bench.data.items() if k not in ("source", "class_order")})
-    assert [len(t.classes) for t in loaded.tasks] == [2] * 5 and loaded.data.image_shape == (1, 14, 14)
-    assert torch.equal(loaded.data.train.tensors[0], arrays["train_x"])
+    assert [len(t.classes) for t in loaded.tasks] == [2] * 5 and loaded.data.data.image_shape == (1, 14, 14)
+    assert torch.equal(loaded.data.data.train.tensors[0], arrays["train_x"])
     seen = {}
 
     def capture(model, images, labels, arch, config):
         seen.update(images=images, labels=labels, classes=config.classes)
         return "captured"
 
-    monkeypatch.setattr(class_cls, "load_or_pretrain", capture)
-    class_cls.build(bench, loaded, None)
+    monkeypatch.setattr(class_cls_track, "load_or_pretrain", capture)
+    track.build_backbone(bench, loaded, BuildOptions(seed=0))
     assert torch.equal(seen["images"], arrays["clean_x"]) and seen["classes"] == tuple(range(10))
     assert seen["labels"].bincount().tolist() == [250] * 10
-    shifted = class_cls.load(bench, None, 1)
+    shifted = track.load(bench, BuildOptions(seed=1))
     assert [t.classes for t in shifted.tasks] != [t.classes for t in loaded.tasks], "class order varies with the seed"
