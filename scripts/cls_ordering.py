@@ -1,6 +1,6 @@
 """A class-cls bench's measured method ordering next to CODA-Prompt's (issue 30).
 
-Reads the bench's complete canonical records (`results/runs/<bench>/`), and prints, as
+Reads the bench's complete canonical records at each method's default hparams (`results/runs/<bench>/`), and prints, as
 markdown: per method the mean ± std over seeds of A_N (final average accuracy) and of
 CODA-Prompt's forgetting F_N (blank for the upper bound: it retrains from the pretrained
 weights on all data, so it has no forgetting to report), ordered by A_N; next to it the
@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from harness.results import load_records
+from harness.run_spec import RunSpec, prepare
 
 # CODA-Prompt (Smith et al., CVPR 2023) Table 1, ImageNet-R 10 tasks, A_N (%) as the issue quotes it.
 PAPER_IMAGENET_R_10 = {"coda-p": 75.45, "dualprompt": 71.32, "l2p": 69.29, "ftpp": 48.93, "ft": 10.12}
@@ -30,8 +31,15 @@ def measured(bench: str, results: str) -> pd.DataFrame:
     frame = frame[(frame.collection == "runs") & (frame.bench == bench) & (frame.profile == "default") & (frame.metric == "accuracy")]
     if frame.empty:
         raise SystemExit(f"no complete default-profile records of {bench} under {results}/runs")
-    newest = frame.version.max()
-    return frame[frame.version == newest]
+    frame = frame[frame.version == frame.version.max()]
+    defaults = {m: default_hparams_hash(m, bench) for m in frame.method.unique()}
+    return frame[frame.hparams_hash == frame.method.map(defaults)]
+
+
+def default_hparams_hash(method: str, bench: str) -> str:
+    """The hparams hash of `method`'s current defaults (its records' canonical row)."""
+    stem = prepare(RunSpec(method=method, bench=bench)).record_path.stem  # method-hash-profile-seedN
+    return stem.rsplit("-", 3)[1]
 
 
 def table(frame: pd.DataFrame) -> tuple[str, pd.DataFrame]:

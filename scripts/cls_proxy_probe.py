@@ -21,9 +21,9 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks.data.mnist_renditions import STYLES, load_mnist_renditions
-from harness import class_cls
 from harness.backbones import build_backbone
 from harness.bench import load_bench
+from harness.tracks import TRACK_REGISTRY, BuildOptions
 
 
 @torch.no_grad()
@@ -49,13 +49,14 @@ def main() -> None:
     data_options = {k: v for k, v in bench.data.items() if k not in ("source", "class_order")}
     arrays = load_mnist_renditions(**data_options)
     started = time.perf_counter()
-    loaded = class_cls.load(bench, None, 0)
-    pretrained = class_cls.build(bench, loaded, None)
+    track, options = TRACK_REGISTRY.get(bench.track), BuildOptions(seed=0)
+    loaded = track.load(bench, options)
+    pretrained = track.build_backbone(bench, loaded, options)
     build_s = time.perf_counter() - started
     config = {k: v for k, v in bench.backbone.items() if k != "pretrain"}
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        untrained = build_backbone(config, loaded.data.image_shape, loaded.num_classes)
+        untrained = build_backbone(config, tuple(arrays["train_x"].shape[1:]), loaded.num_classes)
     train_y, test_y, styles = arrays["train_y"].numpy(), arrays["test_y"].numpy(), arrays["test_style"].numpy()
     clean_y = arrays["clean_y"].numpy()
     result: dict[str, object] = {"bench": bench.name, "spec_hash": bench.spec_hash,
