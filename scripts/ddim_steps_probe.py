@@ -17,7 +17,7 @@ from safetensors.torch import load_file
 
 from harness.backbones import build_backbone
 from harness.bench import load_bench
-from harness.tasks import load_tasks
+from harness.tracks.class_gen.tasks import load_tasks
 from metrics.judge import JudgeConfig, judge_outputs, load_or_train_judge
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 
 from harness.bench import load_bench
-from harness.tasks import load_tasks
+from harness.tracks.class_gen.tasks import load_tasks
 from metrics.judge import JudgeConfig, judge_outputs, load_or_train_judge
 
 
