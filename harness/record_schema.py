@@ -118,6 +118,7 @@ class Metric(Strict):
     higher_is_better: bool
     description: Text = ""
     matrix: Matrix
+    kind: Literal["score", "drift"] = "score"  # a drift matrix (C-LoRA's F_MMD) has its own aggregate, no forgetting
 
 
 class EvalRows(Strict):

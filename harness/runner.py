@@ -58,6 +58,7 @@ def _fresh_record(run: PreparedRun, device: torch.device) -> dict[str, Any]:
             name: {
                 "higher_is_better": METRICS.get(name).higher_is_better,
                 "description": METRICS.get(name).description,
+                "kind": METRICS.get(name).kind,
                 "matrix": [[None] * size for _ in range(size)],
             }
             for name in bench.metrics

@@ -21,12 +21,13 @@ from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableK
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
 from harness.leaderboard.t2i_layout import LAYOUTS_BY_TRACK, PARAMETER_AGGREGATE, PARAMETER_FIELDS, chosen_metric, parameter_stat
-from metrics.continual import FORGETTING_DEFINITIONS
+from metrics.continual import DRIFT_DEFINITIONS, FORGETTING_DEFINITIONS
 
 AGGREGATE_DEFINITIONS = {
     "average": "mean of the last row of the score matrix: every task's score after the whole sequence",
     "average_incremental": "mean over rows t of the mean score on the tasks seen after task t",
     **FORGETTING_DEFINITIONS,
+    **DRIFT_DEFINITIONS,
 }
 REPORTED_PROFILE = "default"
 MEASURED_STD_DDOF = 1
@@ -43,7 +44,7 @@ class Column:
     def label(self) -> str:
         if self.title:
             return f"{self.title} {'↑' if self.higher_is_better else '↓'}"
-        kind = "avg" if self.aggregate == "average" else "forgetting"
+        kind = {"average": "avg", "drift": "drift"}.get(self.aggregate, "forgetting")
         return f"{self.metric} {kind} {'↑' if self.higher_is_better else '↓'}"
 
 
@@ -181,7 +182,7 @@ def _rank(leader: LeaderTable) -> None:
     leader.columns = [
         Column(metric, aggregate, leader.metrics[metric].higher_is_better if aggregate == "average" else False)
         for metric in leader.headline if metric in leader.metrics
-        for aggregate in ("average", leader.forgetting_definition)
+        for aggregate in (("drift",) if leader.metrics[metric].kind == "drift" else ("average", leader.forgetting_definition))
     ]
     if leader.track in LAYOUTS_BY_TRACK:
         layout = [Column(chosen_metric(names, leader.metrics), aggregate, higher, title) for title, names, aggregate, higher in LAYOUTS_BY_TRACK[leader.track]]

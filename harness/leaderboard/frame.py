@@ -15,9 +15,9 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from harness.leaderboard.load import BenchTable, TableKey
-from metrics.continual import FORGETTING_DEFINITIONS
+from metrics.continual import DRIFT_DEFINITIONS, FORGETTING_DEFINITIONS
 
-AGGREGATES = ("average", "average_incremental", *FORGETTING_DEFINITIONS)
+AGGREGATES = ("average", "average_incremental", *FORGETTING_DEFINITIONS, *DRIFT_DEFINITIONS)
 TABLE_COLUMNS = ("collection", "bench", "version", "spec_hash", "profile")
 ROW_COLUMNS = (*TABLE_COLUMNS, "method", "hparams_hash")
 RUN_COLUMNS = (*ROW_COLUMNS, "track", "hparams", "seed", "status", "harness_version", "record")

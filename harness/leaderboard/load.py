@@ -42,6 +42,7 @@ class MetricInfo:
     name: str
     higher_is_better: bool
     description: str
+    kind: str = "score"  # "drift": its one aggregate is `drift`, it has no average or forgetting column
 
 
 @dataclass
@@ -98,7 +99,7 @@ def _run_of(record: RunRecord, path: Path) -> Run:
     for name, entry in record.metrics.items():
         try:
             if record.status == "complete":
-                summary[name] = summarize(entry.matrix, entry.higher_is_better)
+                summary[name] = summarize(entry.matrix, entry.higher_is_better, entry.kind)
         except (ValueError, TypeError, KeyError) as exc:
             raise UsageError(f"run record {path}: metric {name} has a broken score matrix ({exc})") from None
         matrices[name] = entry.matrix
@@ -128,7 +129,7 @@ def _samples_beside(record: RunRecord, path: Path) -> Optional[Path]:
 def _table_of(record: RunRecord) -> BenchTable:
     bench = record.bench
     key = TableKey(bench.name, bench.version, bench.spec_hash, bench.profile)
-    metrics = {name: MetricInfo(name, entry.higher_is_better, entry.description) for name, entry in sorted(record.metrics.items())}
+    metrics = {name: MetricInfo(name, entry.higher_is_better, entry.description, entry.kind) for name, entry in sorted(record.metrics.items())}
     headline = list(bench.headline) or list(metrics)[:1]
     return BenchTable(key, bench.track or "", list(bench.tasks), headline, bench.min_seeds, metrics)
 

@@ -12,7 +12,7 @@ LAYOUT = TrackLayout(
         LayoutColumn("N_param train %", ("n_param_train",), "final", False),
         LayoutColumn("N_param store %", ("n_param_store",), "final", False),
         LayoutColumn("A_MMD", ("mmd_clip",), "average", False),
-        LayoutColumn("F_MMD", ("drift_mmd",), "average", False),
+        LayoutColumn("F_MMD", ("drift_mmd",), "drift", False),
         LayoutColumn("image alignment", ("clip_i",), "average", True),
         LayoutColumn("text alignment", ("clip_t",), "average", True),
         LayoutColumn("KID", ("kid",), "average", False),
