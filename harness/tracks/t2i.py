@@ -126,6 +126,8 @@ class TextToImageTrack(Track):
             config = dict(bench.backbone)
             return t2i_datasets.load(bench, options, weights_folder(config, options) if config.get("name") == "stable-diffusion" else None)
         source, loader_options, _ = _split_options(bench.data)
+        if options.order_seed is not None:
+            loader_options["order_seed"] = options.order_seed  # sources without an order reject it (one error line)
         try:
             data = CONCEPT_SOURCES[source](bench.tasks, **loader_options)
         except TypeError as exc:
