@@ -68,9 +68,31 @@ def _rotate(image: np.ndarray) -> np.ndarray:
     return np.rot90(image).copy()
 
 
+def _checker(image: np.ndarray) -> np.ndarray:
+    rows, cols = np.indices(image.shape)
+    return image * ((rows + cols) % 2 == 0)
+
+
+def _columns(image: np.ndarray) -> np.ndarray:
+    return image * (np.arange(image.shape[1]) % 2 == 0)[None, :]
+
+
+def _dot(image: np.ndarray) -> np.ndarray:
+    marked = image.copy()
+    marked[-3:, -3:] = 1.0
+    return marked
+
+
+def _underline(image: np.ndarray) -> np.ndarray:
+    marked = image.copy()
+    marked[-2:, 2:-2] = 1.0
+    return marked
+
+
 STYLES: dict[str, Style] = {
     "thick": _thick, "invert": _invert, "frame": _frame, "stripes": _stripes,
     "shear": _shear, "shrink": _shrink, "corner": _corner, "rotate": _rotate,
+    "checker": _checker, "columns": _columns, "underline": _underline, "dot": _dot,
 }
 
 
