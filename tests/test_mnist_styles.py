@@ -96,3 +96,12 @@ def test_base_model_adds_tokens_and_trains_nothing(tiny_benches):
     method.learn(tasks[0])
     assert method.backbone.concept_tokens == [tasks[0].token]
     assert all(torch.equal(v, method.unet.state_dict()[k]) for k, v in unet.items())
+
+
+def test_dry_run_calibrates_a_lora_method(tiny_benches, tmp_path, capsys):
+    """Both calibration trainings build the method on a fresh backbone (a LoRA method refused the
+    second one: its target layers were already wrapped by the first's adapter)."""
+    from harness.cli import main
+
+    assert main(["run", "--method", "lora-seq", "--bench", str(tiny_benches["t2i"]), "--dry-run", "--results", str(tmp_path / "r")]) == 0
+    assert "estimated wall:" in capsys.readouterr().out
