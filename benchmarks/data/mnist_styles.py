@@ -77,6 +77,12 @@ def _columns(image: np.ndarray) -> np.ndarray:
     return image * (np.arange(image.shape[1]) % 2 == 0)[None, :]
 
 
+def _overline(image: np.ndarray) -> np.ndarray:
+    marked = image.copy()
+    marked[:2, 2:-2] = 1.0
+    return marked
+
+
 def _dot(image: np.ndarray) -> np.ndarray:
     marked = image.copy()
     marked[-3:, -3:] = 1.0
@@ -92,7 +98,7 @@ def _underline(image: np.ndarray) -> np.ndarray:
 STYLES: dict[str, Style] = {
     "thick": _thick, "invert": _invert, "frame": _frame, "stripes": _stripes,
     "shear": _shear, "shrink": _shrink, "corner": _corner, "rotate": _rotate,
-    "checker": _checker, "columns": _columns, "underline": _underline, "dot": _dot,
+    "checker": _checker, "columns": _columns, "underline": _underline, "overline": _overline, "dot": _dot,
 }
 
 
