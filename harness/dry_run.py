@@ -11,6 +11,7 @@ evaluation cost is dominated by sampling, near linear in images from a moderate 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 from typing import Callable
@@ -77,7 +78,8 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     echo(f"calibrating: {few} and {more} training steps, then {images} samples of task 1")
     seconds = []
     for steps in (few, more):
-        method = run.method_cls(backbone, run.hparams, TrainContext(dataclasses.replace(profile, steps_per_task=steps), spec.seed, device,
+        # a fresh copy each time: a LoRA method's adapters from the first calibration would stay in the backbone
+        method = run.method_cls(copy.deepcopy(backbone), run.hparams, TrainContext(dataclasses.replace(profile, steps_per_task=steps), spec.seed, device,
                                                                     len(loaded.tasks), loaded.num_classes, regularization=regularization))
         step_started = time.perf_counter()
         method.learn(loaded.tasks[0])

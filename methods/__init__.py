@@ -18,10 +18,12 @@ METHODS.declare("methods.lora_family", ["clora", "lora-seq", "magmax", "merge-in
 METHODS.declare("methods.mle_coreset", ["mle-coreset"])
 METHODS.declare("methods.vcl", ["vcl"])
 # text-to-image baselines
+METHODS.declare("methods.base_model", ["base-model"])
 METHODS.declare("methods.custom_diffusion", ["custom-diffusion-ewc", "custom-diffusion-seq"])
 METHODS.declare("methods.custom_diffusion_merge", ["custom-diffusion-merge"])
 METHODS.declare("methods.dreambooth", ["dreambooth"])
 METHODS.declare("methods.generative_replay_t2i", ["generative-replay-t2i"])
+METHODS.declare("methods.lora_single", ["lora-single"])
 METHODS.declare("methods.textual_inversion", ["textual-inversion"])
 METHODS.declare("methods.ziplora", ["ziplora"])
 # class-cls track

@@ -150,4 +150,11 @@ def load_digit_styles(tasks: tuple[tuple[int, ...], ...], split_seed: int = 0, t
     return ConceptBench(digits, tuple(base_classes), concept_tasks, class_prompt, (judge_x, judge_y))
 
 
-CONCEPT_SOURCES: dict[str, Callable[..., ConceptBench]] = {"digit-concepts": load_digit_concepts, "digit-styles": load_digit_styles}
+def _load_mnist_styles(*args, **kwargs) -> ConceptBench:
+    from benchmarks.data.mnist_styles import load_mnist_styles  # imports this module: loaded on use
+
+    return load_mnist_styles(*args, **kwargs)
+
+
+CONCEPT_SOURCES: dict[str, Callable[..., ConceptBench]] = {"digit-concepts": load_digit_concepts, "digit-styles": load_digit_styles,
+                                                           "mnist-styles": _load_mnist_styles}

@@ -50,9 +50,11 @@ def t2i_options(bench: BenchSpec) -> T2IOptions:
                       float(track.get("guidance_scale", 1.0)), int(track.get("regularization_images", 0)), int(track.get("regularization_steps", 25)))
 
 
-def load_digit_source(bench: BenchSpec, options: T2IOptions) -> ConceptBench:
+def load_digit_source(bench: BenchSpec, options: T2IOptions, order_seed: int | None = None) -> ConceptBench:
+    """The concept bench of a digit source; a run's `order_seed` (when set) picks and orders its concepts."""
+    extra = {} if order_seed is None else {"order_seed": order_seed}
     try:
-        return DIGIT_SOURCES[options.source](bench.tasks, **options.loader_options)
+        return DIGIT_SOURCES[options.source](bench.tasks, **options.loader_options, **extra)
     except TypeError as exc:
         raise UsageError(f"t2i data source {options.source!r} rejected its options {options.loader_options}: {exc}") from None
 

@@ -145,7 +145,7 @@ class TextToImageTrack(Track):
             backbone, config = _backbone(bench)
             data = tasks.load_folder_source(bench, options.data_root, options.order_seed, backbone.folder(config, options))
         else:
-            data = tasks.load_digit_source(bench, t2i)
+            data = tasks.load_digit_source(bench, t2i, options.order_seed)
         return LoadedBench(tasks=data.tasks, num_classes=len(data.tasks), data=data)
 
     def build_backbone(self, bench: BenchSpec, loaded: LoadedBench, options: BuildOptions) -> torch.nn.Module:
