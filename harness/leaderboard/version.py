@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-LEADERBOARD_VERSION = 3
+LEADERBOARD_VERSION = 4
 MANIFEST = "manifest.json"
 
 
