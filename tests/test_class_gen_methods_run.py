@@ -1,4 +1,4 @@
-"""The class-gen methods of issue 3 through the real runner on the tiny bench, and the state
+"""The class-gen methods (finetune, er, l2, ewc, generative replay, vcl, mle-coreset) through the real runner on the tiny bench, and the state
 each keeps across a checkpoint."""
 
 from __future__ import annotations
