@@ -10,6 +10,7 @@ from typing import Any, Optional
 from tabulate import tabulate
 
 from harness.leaderboard.assemble import AGGREGATE_DEFINITIONS, AGGREGATES, Column, LeaderTable, Row
+from harness.leaderboard.forgetting_choice import registered_bench
 from harness.leaderboard.markdown_escape import markdown_cell, markdown_text
 from harness.leaderboard.stats import SEPARATION_ALPHA, Stat, decimals_for
 from harness.leaderboard.t2i_layout import LAYOUT_NOTES_BY_TRACK, PARAMETER_FIELDS
@@ -65,7 +66,9 @@ def _marked(text: str, mark: str) -> str:
 def header_lines(table: LeaderTable) -> list[str]:
     """What a reader needs to interpret and cite the numbers (shared by Markdown and HTML)."""
     version = "any" if table.version is None else str(table.version)
-    lines = [
+    spec = registered_bench(table.bench, table.version)
+    lines = [f"what it measures: {' '.join(spec.description.split())}"] if spec is not None and spec.description else []
+    lines += [
         f"leaderboard version {LEADERBOARD_VERSION} (run record schema {SCHEMA_VERSION})",
         f"bench {table.bench} version {version}, spec hash {table.spec_hash or '–'}, profile {table.profile}"
         + (f", track {table.track}" if table.track else "")
