@@ -105,10 +105,10 @@ def test_identical_copies_count_once_and_conflicting_copies_are_named_and_droppe
 
 
 def test_the_leaderboard_skips_a_record_whose_registered_bench_has_another_spec_hash(tmp_path: Path) -> None:
-    source = next((REPO / "results" / "runs" / "split-digits").glob("*-seed0.json"))
+    source = next((REPO / "results" / "runs" / "mnist-r-5").glob("ft-*-seed0.json"))  # a bench still at its records' version
     record = json.loads(source.read_text())
     record["bench"]["spec_hash"] = "0" * 16
-    path = tmp_path / "runs" / "split-digits" / source.name
+    path = tmp_path / "runs" / "mnist-r-5" / source.name
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(record))
     warnings: list[str] = []
@@ -118,13 +118,17 @@ def test_the_leaderboard_skips_a_record_whose_registered_bench_has_another_spec_
 
 
 def test_validate_passes_committed_rows_and_names_each_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    seeds = sorted((REPO / "results" / "runs" / "split-digits").glob("finetune-*-default-seed*.json"))
-    assert len(seeds) >= 3
+    seeds = sorted((REPO / "results" / "runs" / "mnist-r-5").glob("ft-*-default-seed*.json"))
+    assert len(seeds) >= 5
     assert main(["validate", *map(str, seeds)]) == 0
     assert "can be submitted" in capsys.readouterr().out
 
     assert main(["validate", str(seeds[0])]) == 1
-    assert "a leaderboard row needs 3" in capsys.readouterr().out
+    assert "a leaderboard row needs 5" in capsys.readouterr().out
+
+    older = sorted((REPO / "results" / "runs" / "split-digits").glob("finetune-*-default-seed*.json"))
+    assert main(["validate", *map(str, older)]) == 1  # made under split-digits v1; the registered bench is v2
+    assert "version" in capsys.readouterr().out
 
     toy_results(tmp_path)
     broken = tmp_path / "runs" / "toy-bench" / "broken.json"
