@@ -43,15 +43,16 @@ def bench_mismatch(record: RunRecord) -> Optional[str]:
     return None
 
 
-def submission_problems(record: RunRecord) -> list[str]:
-    """What keeps a well-formed record from being a leaderboard submission (empty: nothing)."""
+def submission_problems(record: RunRecord, archive: bool = False) -> list[str]:
+    """What keeps a well-formed record from being a leaderboard submission (empty: nothing); with
+    `archive`, a record of an older version of its bench is published history, not a problem."""
     problems = []
     if record.status != "complete":
         problems.append(f"status is {record.status}: only a complete record reaches the leaderboard")
     registered = registered_bench(record.bench.name)
     if registered is None:
         problems.append(f"bench {record.bench.name} is not a registered bench (benchmarks/{record.bench.name}.yaml)")
-    elif registered[0] != record.bench.version:
+    elif registered[0] != record.bench.version and not archive:
         problems.append(f"bench {record.bench.name} is at version {registered[0]} in this checkout, the record at {record.bench.version}")
     mismatch = bench_mismatch(record)
     if mismatch:

@@ -129,6 +129,8 @@ def test_validate_passes_committed_rows_and_names_each_problem(tmp_path: Path, c
     older = sorted((REPO / "results" / "runs" / "split-digits").glob("finetune-*-default-seed*.json"))
     assert main(["validate", *map(str, older)]) == 1  # made under split-digits v1; the registered bench is v2
     assert "version" in capsys.readouterr().out
+    assert main(["validate", "--archive", *map(str, older)]) == 0  # published history of the older version
+    assert "are sound" in capsys.readouterr().out
 
     toy_results(tmp_path)
     broken = tmp_path / "runs" / "toy-bench" / "broken.json"
