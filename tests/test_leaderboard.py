@@ -13,6 +13,7 @@ import pytest
 from harness.cli import main
 from harness.errors import UsageError
 from harness.leaderboard import build, check
+from metrics.continual import FORGETTING_DEFINITIONS
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.load import load_runs
 from harness.leaderboard.reported import load_reported
@@ -200,3 +201,17 @@ def test_rows_of_one_method_are_told_apart_by_the_hparams_that_differ(tmp_path: 
     assert texts == sorted([f"finetune `{H0}`",
                             f"l2 `{hparams_hash_of({'weight': 0.001, 'shared': 1})}` (weight=0.001)",
                             f"l2 `{hparams_hash_of({'weight': 0.01, 'shared': 1})}` (weight=0.01)"])
+
+
+
+def test_a_bound_rows_forgetting_is_blank_not_zero() -> None:
+    """The upper bound (joint training) frames the table: its forgetting is blank (CODA-Prompt), a method's is a number."""
+    from harness.leaderboard.assemble import assemble
+    from harness.leaderboard.load import load_record_files
+
+    records = sorted((REPO / "results" / "runs" / "mnist-r-5").glob("*.json"))
+    (table,) = assemble(load_record_files(records, lambda line: None), [], lambda line: None)
+    cells = {row.method: row.cells for row in table.rows}
+    assert cells["upper-bound"][("accuracy", "average")] is not None
+    assert all(cells["upper-bound"][("accuracy", name)] is None for name in FORGETTING_DEFINITIONS)
+    assert cells["ft"][("accuracy", "forgetting_coda")].mean > 20

@@ -21,6 +21,7 @@ from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableK
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
 from harness.leaderboard.t2i_layout import LAYOUTS_BY_TRACK, PARAMETER_AGGREGATE, PARAMETER_FIELDS, chosen_metric, parameter_stat
+from methods import BOUND_METHODS
 from metrics.continual import DRIFT_DEFINITIONS, FORGETTING_DEFINITIONS
 
 AGGREGATE_DEFINITIONS = {
@@ -110,7 +111,9 @@ def _stat_lookup(measured: dict[TableKey, BenchTable], collection: str) -> StatL
 
 def _measured_row(key: TableKey, row: MeasuredRow, metrics: dict[str, MetricInfo], min_seeds: int, lookup: StatLookup) -> Row:
     prefix = (key.bench, key.version, key.spec_hash, key.profile, row.method, row.row_hash)
-    cells = {(metric, aggregate): lookup.get((*prefix, metric, aggregate)) for metric in metrics for aggregate in AGGREGATES}
+    undefined = set(FORGETTING_DEFINITIONS) if row.method in BOUND_METHODS else set()  # a bound's forgetting is blank, not 0
+    cells = {(metric, aggregate): None if aggregate in undefined else lookup.get((*prefix, metric, aggregate))
+             for metric in metrics for aggregate in AGGREGATES}
     if any(run.parameters for run in row.runs):
         cells |= {(name, PARAMETER_AGGREGATE): parameter_stat(row.runs, field) for name, field in PARAMETER_FIELDS.items()}
     label = row.method if row.eval_every == 1 else f"{row.method} (sparse rows: every {row.eval_every})"
