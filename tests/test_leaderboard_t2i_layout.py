@@ -25,7 +25,7 @@ def test_t2i_tables_lead_with_clora_columns_and_parameter_fractions(tmp_path: Pa
     [table] = assemble(load_runs(tmp_path, warnings.append), [], warnings.append)
     labels = [column.label for column in table.columns]
     assert labels[:7] == ["N_param train % ↓", "N_param store % ↓", "A_MMD ↓", "F_MMD ↓", "image alignment ↑", "text alignment ↑", "KID ↓"]
-    assert [(c.metric, c.aggregate) for c in table.columns[2:4]] == [("mmd_clip", "average"), ("drift_mmd", "average")]  # judge-feature MMD is not C-LoRA's A_MMD
+    assert [(c.metric, c.aggregate) for c in table.columns[2:4]] == [("mmd_clip", "average"), ("drift_mmd", "drift")]  # judge-feature MMD is not C-LoRA's A_MMD; F_MMD is the drift aggregate (i < T)
     [row] = table.rows
     stored = [100 * json.loads(path.read_text())["parameters"]["stored_fraction"][-1] for path in records]
     assert row.cells[("n_param_store", "final")].mean == np.mean(stored)
