@@ -4,6 +4,7 @@ prompts and noise, and the features of its samples right after it was learned (C
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from metrics.judge import JudgeClassifier, judge_outputs
 
 
 @dataclass(kw_only=True)
-class ConceptView(TaskView):
+class ConceptView(TaskView, abc.ABC):
     """Common to every t2i source: the samples, the drift inputs and the seeded draws."""
 
     samples: torch.Tensor  # (N, C, H, W) in [-1, 1]
@@ -30,9 +31,9 @@ class ConceptView(TaskView):
         return self.noise.numpy_rng(purpose, self.after_task, self.task_index)
 
     @property
+    @abc.abstractmethod
     def sample_features(self) -> torch.Tensor:
-        """The features drift is measured in."""
-        raise NotImplementedError
+        """The features drift is measured in (each source's view says which)."""
 
     @property
     def just_learned_features(self) -> torch.Tensor:
