@@ -168,6 +168,15 @@ def _forgetting(raw: Any, path: Path) -> str:
     return str(raw)
 
 
+def _judge(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The judge block's given keys, typed and bounded by `JudgeConfig` (defaults stay implicit: the spec hash reads the file)."""
+    from harness.typed_options import call_with_options
+    from metrics.judge_config import JudgeConfig
+
+    config = call_with_options(JudgeConfig, f"bench spec {path}: judge", **raw)
+    return {key: getattr(config, key) for key in raw}
+
+
 def load_bench_file(path: Path) -> BenchSpec:
     try:
         raw = yaml.safe_load(path.read_text())
@@ -183,7 +192,7 @@ def load_bench_file(path: Path) -> BenchSpec:
     track = _require(raw, "track", path)
     from harness.tracks import TRACK_PACKAGES
 
-    if track not in TRACK_PACKAGES:
+    if not isinstance(track, str) or track not in TRACK_PACKAGES:
         raise UsageError(f"bench spec {path}: track {track!r} is not one of {', '.join(TRACK_PACKAGES)}")
     metrics = tuple(_require(raw, "metrics", path))
     profiles = {name: _profile(values, name, metrics, path) for name, values in _require(raw, "profiles", path).items()}
@@ -201,7 +210,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         data=dict(_require(raw, "data", path)),
         tasks=tasks,
         backbone=dict(_require(raw, "backbone", path)),
-        judge=dict(raw.get("judge", {})),
+        judge=_judge(raw.get("judge", {}), path),
         metrics=metrics,
         headline=headline,
         profiles=profiles,

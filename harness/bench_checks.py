@@ -35,11 +35,13 @@ def _number_ok(kind: Any, value: Any) -> bool:
 def check_fields(cls: type, values: dict[str, Any], what: str, path: Path) -> None:
     """The int / float fields of dataclass `cls` given in `values`: right type, in range."""
     hints = typing.get_type_hints(cls)
+    epochs = values.get("epochs", 0)
+    counts_epochs = type(epochs) is int and epochs >= 1
     for key, value in values.items():
         kind = hints.get(key)
         if kind in (int, float) and not _number_ok(kind, value):
             raise UsageError(f"bench spec {path}: {what} {key}: {value!r} is not {'an integer' if kind is int else 'a finite number'}")
-        minimum = 0 if key in UNUSED_WITH_EPOCHS and values.get("epochs", 0) >= 1 else MINIMUM.get(key)
+        minimum = 0 if key in UNUSED_WITH_EPOCHS and counts_epochs else MINIMUM.get(key)
         if minimum is not None and value < minimum:
             raise UsageError(f"bench spec {path}: {what} {key}: {value!r} must be >= {minimum:g}")
         if key in POSITIVE_FLOATS and not value > 0:
@@ -75,8 +77,8 @@ def check_top_level(raw: dict[str, Any], path: Path) -> None:
                 raise UsageError(f"{where}: {key} must be a {'non-empty ' if key == 'metrics' else ''}list of metric names")
             for name in raw[key]:
                 check_name(name, f"{key} entry", where)
-    for key in ("data", "backbone", "judge", "profiles"):
-        if key in raw and not isinstance(raw[key], dict):
+    for key in ("data", "backbone", "judge", "profiles", "evaluation", "metric_options", "presets", "method_hparams", "resources"):
+        if key in raw and not isinstance(raw[key], dict) and not (key == "evaluation" and raw[key] is None):
             raise UsageError(f"{where}: {key} must be a mapping, got {raw[key]!r}")
     for name in raw.get("profiles") or {}:
         check_name(name, "profile name", where)

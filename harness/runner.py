@@ -97,7 +97,12 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
     started = time.perf_counter()
     previous = _resumable(run)
     device = pick_device(spec.device)
-    record = previous or _fresh_record(run, device)
+    try:
+        record = previous or _fresh_record(run, device)
+    except HarnessError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - no record yet: the failure is the one line the command prints
+        raise RunFailure(f"run {run.record_path.stem} could not start: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
     if previous:
         note_environment(record, describe(device), echo)
     record.update(status="running", error=None, updated_at=_now())
@@ -145,7 +150,7 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         raise
     except Exception as exc:  # noqa: BLE001 - any crash must leave a record that says failed
         _mark_failed(run, record, f"{type(exc).__name__}: {exc}")
-        raise RunFailure(f"run {run.record_path.stem} crashed: {type(exc).__name__}: {exc}") from exc
+        raise RunFailure(f"run {run.record_path.stem} crashed: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
 
 
 def _one_task(run: PreparedRun, method: Method, evaluator: Evaluator, tasks: list, t: int, record: dict[str, Any], echo, log: RunLog) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import torch
 import torch.nn.functional as F
@@ -19,18 +19,9 @@ from safetensors.torch import load_file, save_file
 from harness.cache import cache_root
 from harness.errors import UsageError
 from harness.seeding import torch_generator
+from metrics.judge_config import JudgeConfig
 
 JUDGE_CODE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class JudgeConfig:
-    width: int = 32
-    feature_dim: int = 64
-    steps: int = 600
-    batch_size: int = 128
-    lr: float = 2e-3
-    seed: int = 0
 
 
 class JudgeClassifier(torch.nn.Module):

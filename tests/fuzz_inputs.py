@@ -29,7 +29,7 @@ NAME_KEYS = {"name", "profile", "track", "spec_hash", "hparams_hash", "run_key",
 HOSTILE_VALUES = (None, True, False, 0, -1, 1, 2**31, 2**64, -(2**63), 1e308, -1e308, 1e-320, float("nan"), float("inf"),
                   float("-inf"), [], {}, [None], [[1.0]], {"a": 1}, *HOSTILE_STRINGS)
 
-hostile = st.one_of(st.sampled_from(HOSTILE_VALUES), st.text(max_size=30), st.integers(), st.floats())
+hostile = st.one_of(st.sampled_from(HOSTILE_VALUES).map(copy.deepcopy), st.text(max_size=30), st.integers(), st.floats())
 
 
 def _nodes(tree: Any, at: tuple = ()) -> list[tuple]:

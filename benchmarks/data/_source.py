@@ -9,6 +9,7 @@ import torch
 
 from harness.errors import UsageError
 from harness.registry import Registry
+from harness.typed_options import call_with_options
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,7 @@ def load_data_source(data: dict[str, Any], data_root: str | None) -> LabeledImag
     if source is None:
         raise UsageError("bench spec data block lacks 'source': name one of " + ", ".join(DATA_SOURCES.names()))
     loader = DATA_SOURCES.get(source)
-    try:
-        return loader(data_root=data_root, **options)
-    except TypeError as exc:
-        raise UsageError(f"data source {source!r} rejected its options {options}: {exc}") from None
+    return call_with_options(loader, f"data source {source}: data", data_root=data_root, **options)
 
 
 DataCheckFn = Callable[..., list[str]]
@@ -52,4 +50,4 @@ def check_data_source(data: dict[str, Any], data_root: str | None) -> list[str]:
     source = options.pop("source", None)
     if source is None or source not in DATA_CHECKS:
         return []
-    return DATA_CHECKS.get(source)(data_root=data_root, **options)
+    return call_with_options(DATA_CHECKS.get(source), f"data source {source}: data", data_root=data_root, **options)

@@ -20,6 +20,7 @@ from benchmarks.data._source import LabeledImages
 from benchmarks.data.digits import load_sklearn_digits
 from harness.errors import UsageError
 from harness.seeding import numpy_rng
+from harness.typed_options import Count, Fraction, Seed
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -103,8 +104,8 @@ def _pick(rng: np.random.Generator, indices: np.ndarray, count: int) -> np.ndarr
     return np.sort(rng.choice(indices, count, replace=False))
 
 
-def load_digit_concepts(tasks: tuple[tuple[int, ...], ...], split_seed: int = 0, test_fraction: float = 0.25, base_classes: tuple[int, ...] = (0, 1, 2, 3, 4),
-                        images_per_concept: int = 30, selection_seed: int = 0, prompt: str = "a photo of {token}",
+def load_digit_concepts(tasks: tuple[tuple[int, ...], ...], split_seed: Seed = 0, test_fraction: Fraction = 0.25, base_classes: tuple[int, ...] = (0, 1, 2, 3, 4),
+                        images_per_concept: Count = 30, selection_seed: Seed = 0, prompt: str = "a photo of {token}",
                         class_prompt: str = "a photo of a digit", token_format: str = "<c{index}>") -> ConceptBench:
     digits = load_sklearn_digits(split_seed=split_seed, test_fraction=test_fraction)
     concept_tasks = []
@@ -122,8 +123,8 @@ def load_digit_concepts(tasks: tuple[tuple[int, ...], ...], split_seed: int = 0,
     return ConceptBench(digits, tuple(base_classes), concept_tasks, class_prompt, None)
 
 
-def load_digit_styles(tasks: tuple[tuple[int, ...], ...], split_seed: int = 0, test_fraction: float = 0.25, base_classes: tuple[int, ...] = (0, 1, 2, 3, 4),
-                      images_per_concept: int = 30, selection_seed: int = 0, styles: tuple[str, ...] = tuple(STYLES),
+def load_digit_styles(tasks: tuple[tuple[int, ...], ...], split_seed: Seed = 0, test_fraction: Fraction = 0.25, base_classes: tuple[int, ...] = (0, 1, 2, 3, 4),
+                      images_per_concept: Count = 30, selection_seed: Seed = 0, styles: tuple[str, ...] = tuple(STYLES),
                       prompt: str = "a photo of digit {digit} in style {token}", class_prompt: str = "a photo of a digit",
                       token_format: str = "<s{index}>") -> ConceptBench:
     digits = load_sklearn_digits(split_seed=split_seed, test_fraction=test_fraction)

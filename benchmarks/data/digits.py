@@ -13,6 +13,7 @@ import torch
 
 from benchmarks.data._source import DATA_SOURCES, LabeledImages
 from harness.cache import cache_root, cached_arrays
+from harness.typed_options import Fraction, Seed
 
 
 def _split(split_seed: int, test_fraction: float) -> dict[str, np.ndarray]:
@@ -29,7 +30,7 @@ def _split(split_seed: int, test_fraction: float) -> dict[str, np.ndarray]:
 
 
 @DATA_SOURCES.register("sklearn-digits")
-def load_sklearn_digits(data_root: str | None = None, split_seed: int = 0, test_fraction: float = 0.25) -> LabeledImages:
+def load_sklearn_digits(data_root: str | None = None, split_seed: Seed = 0, test_fraction: Fraction = 0.25) -> LabeledImages:
     """Stratified held-out split fixed by `split_seed`; pixels 0..16 mapped to [-1, 1]."""
     del data_root  # embedded in scikit-learn: no root needed
     key = f"sklearn-digits-{version('scikit-learn')}-seed{split_seed}-test{float(test_fraction)!r}"

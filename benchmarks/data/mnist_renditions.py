@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from benchmarks.data.mnist_5k import PER_CLASS, SIDE, _read, file_sha256, packaged_file
 from harness.cache import cache_root, cached_arrays
 from harness.errors import RunFailure, UsageError
+from harness.typed_options import Count, Pool, Seed
 
 STYLES = ("thick", "thin", "inverted", "texture", "elastic", "outline")
 CODE_VERSION = 1  # bump when a style's rendering changes (it is part of the cache key)
@@ -129,7 +130,7 @@ def _to_tensor(images: np.ndarray, pool: int) -> torch.Tensor:
     return (tensor * 2.0 - 1.0).contiguous()
 
 
-def load_mnist_renditions(split_seed: int = 0, clean_per_class: int = 250, train_per_class: int = 200, pool: int = 2,
+def load_mnist_renditions(split_seed: Seed = 0, clean_per_class: Count = 250, train_per_class: Count = 200, pool: Pool = 2,
                           styles: list[str] | tuple[str, ...] = STYLES, sha256: str | None = None) -> dict[str, torch.Tensor]:
     """Tensors clean_x/y (pretraining), train_x/y/style and test_x/y/style (renditions), cached."""
     styles = tuple(styles)

@@ -16,6 +16,7 @@ from torchvision.datasets import MNIST, FashionMNIST
 from benchmarks.data._pixels import check_pool, to_unit_range
 from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages
 from harness.errors import RunFailure, UsageError
+from harness.typed_options import Pool
 
 DATASETS: dict[str, type[MNIST]] = {"MNIST": MNIST, "FashionMNIST": FashionMNIST}
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -50,14 +51,14 @@ def fetch(dataset: str, data_root: str | None) -> Path:
 
 
 @DATA_CHECKS.register("torchvision-mnist")
-def check_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST", pool: int = 1) -> list[str]:
+def check_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST", pool: Pool = 1) -> list[str]:
     dataset_class(dataset)
     check_pool(pool, "torchvision-mnist")
     return [str(path) for path in expected_files(resolve_root(data_root), dataset) if not path.is_file()]
 
 
 @DATA_SOURCES.register("torchvision-mnist")
-def load_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST", pool: int = 1) -> LabeledImages:
+def load_torchvision_mnist(data_root: str | None = None, dataset: str = "MNIST", pool: Pool = 1) -> LabeledImages:
     """The official train / test split; 8-bit pixels mapped to [-1, 1], shape (N, 1, 28/pool, 28/pool)
     (`pool` as in the mnist-5k source, so a bench switches between the two by its `source` alone)."""
     cls = dataset_class(dataset)

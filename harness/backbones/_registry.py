@@ -6,6 +6,7 @@ import torch
 
 from harness.errors import UsageError
 from harness.registry import Registry
+from harness.typed_options import call_with_options
 
 BACKBONES: Registry[Callable[..., torch.nn.Module]] = Registry("backbone")
 
@@ -16,7 +17,4 @@ def build_backbone(config: dict[str, Any], image_shape: tuple[int, ...], num_cla
     if name is None:
         raise UsageError("bench spec backbone block lacks 'name': choose one of " + ", ".join(BACKBONES.names()))
     factory = BACKBONES.get(name)
-    try:
-        return factory(image_shape=image_shape, num_classes=num_classes, **options)
-    except TypeError as exc:
-        raise UsageError(f"backbone {name!r} rejected its options {options}: {exc}") from None
+    return call_with_options(factory, f"backbone {name}", image_shape, num_classes, **options)

@@ -6,11 +6,18 @@ default self-attention) and a class-embedding table whose vector is added to the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
 import torch
+from pydantic import Field
 
 from harness.backbones._diffusers_import import import_model_module
+from harness.errors import UsageError
+
+# the UNet's shape options of a bench's backbone block, typed and bounded where the factories declare them
+Channels = Annotated[tuple[Annotated[int, Field(strict=True, ge=1, le=4096)], ...], Field(min_length=1, max_length=6)]
+LayersPerBlock = Annotated[int, Field(strict=True, ge=1, le=8)]
+NormGroups = Annotated[int, Field(strict=True, ge=1, le=4096)]
 
 UNet2DModel = import_model_module("diffusers.models.unets.unet_2d").UNet2DModel
 
@@ -37,6 +44,8 @@ class PixelUNetModel(torch.nn.Module):
 
     def __init__(self, image_shape: tuple[int, int, int], num_classes: int, num_class_embeds: int,
                  block_out_channels: tuple[int, ...] = (32, 64), layers_per_block: int = 1, norm_num_groups: int = 8) -> None:
+        if any(width % norm_num_groups for width in block_out_channels):
+            raise UsageError(f"backbone block_out_channels {list(block_out_channels)} must each be a multiple of norm_num_groups {norm_num_groups}")
         super().__init__()
         self.image_shape = tuple(image_shape)
         self.num_classes = num_classes
@@ -45,10 +54,3 @@ class PixelUNetModel(torch.nn.Module):
     @property
     def device(self) -> torch.device:
         return next(self.parameters()).device
-
-
-def backbone_config(config: dict[str, Any]) -> dict[str, Any]:
-    """A bench YAML's backbone block as constructor keywords (YAML lists become tuples)."""
-    if "block_out_channels" in config:
-        config["block_out_channels"] = tuple(config["block_out_channels"])
-    return config

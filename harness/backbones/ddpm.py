@@ -13,13 +13,16 @@ w = `guidance_weight`. A stochastic UNet may return K weight draws stacked along
 from __future__ import annotations
 
 import inspect
-from typing import Any, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler
 
 from harness.backbones._registry import BACKBONES
-from harness.backbones._unet import PixelUNetModel, backbone_config
+from pydantic import Field
+
+from harness.backbones._unet import Channels, LayersPerBlock, NormGroups, PixelUNetModel
+from harness.errors import UsageError
 
 
 class ClassConditionalDDPM(PixelUNetModel):
@@ -34,9 +37,9 @@ class ClassConditionalDDPM(PixelUNetModel):
         **unet_shape: Any,  # block_out_channels, layers_per_block, norm_num_groups (see _unet.py)
     ) -> None:
         if not 0.0 <= label_dropout < 1.0 or guidance_weight < 0.0:
-            raise ValueError(f"label_dropout must be in [0, 1) and guidance_weight >= 0, got {label_dropout} and {guidance_weight}")
+            raise UsageError(f"ddpm-unet label_dropout must be in [0, 1) and guidance_weight >= 0, got {label_dropout} and {guidance_weight}")
         if guidance_weight > 0.0 and label_dropout == 0.0:
-            raise ValueError("guidance_weight > 0 needs label_dropout > 0 (the unconditional model is trained by dropping labels)")
+            raise UsageError("ddpm-unet guidance_weight > 0 needs label_dropout > 0 (the unconditional model is trained by dropping labels)")
         super().__init__(image_shape, num_classes, num_classes + (1 if label_dropout > 0 else 0), **unet_shape)
         self.label_dropout, self.guidance_weight = label_dropout, guidance_weight
         self.scheduler = DDPMScheduler(num_train_timesteps=num_train_timesteps, beta_schedule=beta_schedule, clip_sample=True)
@@ -101,5 +104,10 @@ def ddim_scheduler(train_config: Mapping[str, Any]) -> DDIMScheduler:
 
 
 @BACKBONES.register("ddpm-unet")
-def ddpm_unet(image_shape: tuple[int, int, int], num_classes: int, **config: object) -> ClassConditionalDDPM:
-    return ClassConditionalDDPM(image_shape=image_shape, num_classes=num_classes, **backbone_config(config))
+def ddpm_unet(image_shape: tuple[int, int, int], num_classes: int, num_train_timesteps: Annotated[int, Field(strict=True, ge=2, le=100_000)] = 1000,
+              beta_schedule: Literal["linear", "scaled_linear", "squaredcos_cap_v2"] = "linear",
+              label_dropout: Annotated[float, Field(ge=0, lt=1)] = 0.0, guidance_weight: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0,
+              block_out_channels: Channels = (32, 64), layers_per_block: LayersPerBlock = 1, norm_num_groups: NormGroups = 8) -> ClassConditionalDDPM:
+    return ClassConditionalDDPM(image_shape=image_shape, num_classes=num_classes, num_train_timesteps=num_train_timesteps, beta_schedule=beta_schedule,
+                                label_dropout=label_dropout, guidance_weight=guidance_weight, block_out_channels=block_out_channels,
+                                layers_per_block=layers_per_block, norm_num_groups=norm_num_groups)

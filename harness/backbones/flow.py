@@ -14,12 +14,14 @@ DDPM-like timesteps in [0, 1000]).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import torch
 
 from harness.backbones._registry import BACKBONES
-from harness.backbones._unet import PixelUNetModel, backbone_config
+from pydantic import Field
+
+from harness.backbones._unet import Channels, LayersPerBlock, NormGroups, PixelUNetModel
 from harness.errors import UsageError
 
 SOLVERS = ("euler", "midpoint")
@@ -96,5 +98,8 @@ class ClassConditionalFlow(PixelUNetModel):
 
 
 @BACKBONES.register("flow-unet")
-def flow_unet(image_shape: tuple[int, int, int], num_classes: int, **config: object) -> ClassConditionalFlow:
-    return ClassConditionalFlow(image_shape=image_shape, num_classes=num_classes, **backbone_config(config))
+def flow_unet(image_shape: tuple[int, int, int], num_classes: int, sigma_min: Annotated[float, Field(ge=0, lt=1)] = 0.0,
+              solver: Literal[SOLVERS] = "euler", time_scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1000.0,
+              block_out_channels: Channels = (32, 64), layers_per_block: LayersPerBlock = 1, norm_num_groups: NormGroups = 8) -> ClassConditionalFlow:
+    return ClassConditionalFlow(image_shape=image_shape, num_classes=num_classes, sigma_min=sigma_min, solver=solver, time_scale=time_scale,
+                                block_out_channels=block_out_channels, layers_per_block=layers_per_block, norm_num_groups=norm_num_groups)

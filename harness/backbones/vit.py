@@ -10,16 +10,36 @@ pass without prompts, as in CODA-Prompt's models/zoo.py.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Annotated, Protocol
 
 import torch
 import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
 from timm.models.vision_transformer import Attention, Block, VisionTransformer
 
 from harness.backbones._registry import BACKBONES
 from harness.errors import UsageError
 
 Prefix = tuple[torch.Tensor, torch.Tensor]
+
+
+class ViTArch(BaseModel):
+    """A bench's `backbone.arch`: the timm VisionTransformer keywords a bench may set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    patch_size: Annotated[int, Field(strict=True, ge=1, le=64)] = 16
+    embed_dim: Annotated[int, Field(strict=True, ge=1, le=4096)] = 768
+    depth: Annotated[int, Field(strict=True, ge=1, le=64)] = 12
+    num_heads: Annotated[int, Field(strict=True, ge=1, le=64)] = 12
+    mlp_ratio: Annotated[float, Field(gt=0, le=16)] = 4.0
+
+
+class Normalize(BaseModel):
+    """A bench's `backbone.normalize`: per-channel (or one shared) mean and std of the input images."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    mean: Annotated[tuple[Annotated[float, Field(allow_inf_nan=False)], ...], Field(min_length=1, max_length=4)]
+    std: Annotated[tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], ...], Field(min_length=1, max_length=4)]
 
 
 class PromptModule(Protocol):
@@ -49,15 +69,15 @@ def block_with_prefix(block: Block, x: torch.Tensor, prefix: Prefix | None) -> t
 class ViTClassifier(torch.nn.Module):
     """`forward(images) -> logits over all classes`; `forward_train` adds the prompt loss."""
 
-    def __init__(self, body: VisionTransformer, num_classes: int, normalize: dict[str, Any] | None = None) -> None:
+    def __init__(self, body: VisionTransformer, num_classes: int, normalize: Normalize | None = None) -> None:
         super().__init__()
         self.body = body
         self.embed_dim = body.embed_dim
         self.head = torch.nn.Linear(body.embed_dim, num_classes)
         self.prompt: torch.nn.Module | None = None
-        stats = normalize or {"mean": [0.0], "std": [1.0]}
-        self.register_buffer("mean", torch.tensor(stats["mean"], dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
-        self.register_buffer("std", torch.tensor(stats["std"], dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
+        stats = normalize or Normalize(mean=(0.0,), std=(1.0,))
+        self.register_buffer("mean", torch.tensor(stats.mean, dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(stats.std, dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
 
     def _tokens(self, images: torch.Tensor) -> torch.Tensor:
         body = self.body
@@ -132,17 +152,20 @@ def resolve_weights(weights: str, folder: str | None = None) -> Path:
 def build_vit(
     image_shape: tuple[int, ...],
     num_classes: int,
-    arch: dict[str, Any] | None = None,
+    arch: ViTArch = ViTArch(),
     weights: str | None = None,
-    normalize: dict[str, Any] | None = None,
+    normalize: Normalize | None = None,
     weights_folder: str | None = None,
 ) -> ViTClassifier:
     """`arch`: VisionTransformer keyword arguments (tiny models from config); `weights`: a timm
     model folder under HARNESS_WEIGHTS (.safetensors/.bin state dict or big_vision .npz)."""
-    options = dict(arch or {})
-    options.setdefault("img_size", image_shape[-1])
-    options.setdefault("in_chans", image_shape[0])
-    body = VisionTransformer(num_classes=0, **options)
+    channels, side = image_shape[0], image_shape[-1]
+    if side % arch.patch_size or arch.embed_dim % arch.num_heads:
+        raise UsageError(f"backbone vit: patch_size {arch.patch_size} must divide the image side {side} and num_heads "
+                         f"{arch.num_heads} the embed_dim {arch.embed_dim}")
+    if normalize is not None and {len(normalize.mean), len(normalize.std)} - {1, channels}:
+        raise UsageError(f"backbone vit: normalize mean and std need 1 or {channels} values (the images' channels)")
+    body = VisionTransformer(num_classes=0, img_size=side, in_chans=channels, **arch.model_dump(exclude_unset=True))
     if weights is not None:
         _load_weights(body, resolve_weights(weights, weights_folder))
     return ViTClassifier(body, num_classes, normalize)

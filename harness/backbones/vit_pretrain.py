@@ -12,7 +12,9 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 import torch
 import torch.nn.functional as F
@@ -26,11 +28,11 @@ PRETRAIN_CODE_VERSION = 1
 
 @dataclass(frozen=True)
 class PretrainConfig:
-    classes: tuple[int, ...]
-    steps: int = 600
-    batch_size: int = 64
-    lr: float = 1e-3
-    seed: int = 0
+    classes: tuple[Annotated[int, Field(strict=True, ge=0)], ...]
+    steps: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] = 600
+    batch_size: Annotated[int, Field(strict=True, ge=1, le=65_536)] = 64
+    lr: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1e-3
+    seed: Annotated[int, Field(strict=True, ge=0)] = 0
 
 
 def _cache_key(images: torch.Tensor, labels: torch.Tensor, arch: dict[str, Any], config: PretrainConfig) -> str:

@@ -13,6 +13,7 @@ from harness.backbones.vit_pretrain import PretrainConfig, load_or_pretrain
 from harness.bench import BenchSpec, Profile
 from harness.errors import UsageError
 from harness.scoring import EvalNoise
+from harness.typed_options import call_with_options
 from harness.tracks._base import BuildOptions, LoadedBench, Track
 from harness.tracks._registry import register_track
 from harness.tracks.class_cls import tasks
@@ -41,10 +42,9 @@ class ClassClsTrack(Track):
             if not hasattr(train, "tensors"):
                 raise UsageError(f"bench {bench.name}: backbone.pretrain needs in-memory images (e.g. sklearn-digits)")
             images, labels = train.tensors
-            try:
-                settings = PretrainConfig(**{**pretrain, "classes": tuple(pretrain.get("classes", ()))})
-            except TypeError as exc:
-                raise UsageError(f"bench {bench.name}: bad backbone.pretrain block: {exc}") from None
+            if not isinstance(pretrain, dict):
+                raise UsageError(f"bench spec {bench.path}: backbone.pretrain must be a mapping, got {pretrain!r}")
+            settings = call_with_options(PretrainConfig, f"bench spec {bench.path}: backbone.pretrain", **pretrain)
             with torch.random.fork_rng(devices=[]):
                 load_or_pretrain(model, images, labels, dict(config.get("arch", {})), settings)
         return model

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
+from pydantic import Field
 
 from benchmarks.concepts import CONCEPT_SOURCES as FOLDER_SOURCES
 from benchmarks.concepts.manifest import fill_words
@@ -23,6 +24,7 @@ from benchmarks.data.digit_concepts import CONCEPT_SOURCES as DIGIT_SOURCES
 from benchmarks.data.digit_concepts import ConceptBench
 from harness.bench import BenchSpec
 from harness.errors import UsageError
+from harness.typed_options import call_with_options
 
 TOKEN_FORMAT = "<c{index}>"
 SOURCE_KINDS = {**{name: "digits" for name in DIGIT_SOURCES}, **{name: "folders" for name in FOLDER_SOURCES.names()}}
@@ -47,16 +49,20 @@ def t2i_options(bench: BenchSpec) -> T2IOptions:
         raise UsageError(f"t2i bench {bench.name}: data source {source!r} is not one of {', '.join(sorted(SOURCE_KINDS))}")
     track = {key: options.pop(key) for key in ("guidance_scale", "regularization_images", "regularization_steps") if key in options}
     return T2IOptions(source, SOURCE_KINDS[source], options if SOURCE_KINDS[source] == "digits" else {},
-                      float(track.get("guidance_scale", 1.0)), int(track.get("regularization_images", 0)), int(track.get("regularization_steps", 25)))
+                      *call_with_options(_track_options, f"bench spec {bench.path}: data", **track))
+
+
+def _track_options(guidance_scale: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 1.0,
+                   regularization_images: Annotated[int, Field(strict=True, ge=0, le=100_000)] = 0,
+                   regularization_steps: Annotated[int, Field(strict=True, ge=1, le=1000)] = 25) -> tuple[float, int, int]:
+    """The t2i track's own keys of a `data` block (the rest belong to the source)."""
+    return guidance_scale, regularization_images, regularization_steps
 
 
 def load_digit_source(bench: BenchSpec, options: T2IOptions, order_seed: int | None = None) -> ConceptBench:
     """The concept bench of a digit source; a run's `order_seed` (when set) picks and orders its concepts."""
     extra = {} if order_seed is None else {"order_seed": order_seed}
-    try:
-        return DIGIT_SOURCES[options.source](bench.tasks, **options.loader_options, **extra)
-    except TypeError as exc:
-        raise UsageError(f"t2i data source {options.source!r} rejected its options {options.loader_options}: {exc}") from None
+    return call_with_options(DIGIT_SOURCES[options.source], f"bench spec {bench.path}: data", bench.tasks, **options.loader_options, **extra)
 
 
 @dataclass(frozen=True)
