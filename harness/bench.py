@@ -19,6 +19,7 @@ import yaml
 from harness.bench_checks import check_fields, check_tasks, check_top_level
 from harness.errors import UsageError
 from harness.eval_schedule import parse_schedule
+from harness.names import check_name
 from harness.plugins import shipped_bench
 from harness.registry import Registry
 from metrics.continual import FORGETTING_DEFINITIONS
@@ -71,6 +72,7 @@ class BenchSpec:
     resources: Resources = field(default_factory=Resources)
     forgetting: str = ""  # the forgetting definition its leaderboard table shows ("": its track's default)
     eval_rows: str = "all"  # which score-matrix rows are evaluated in full (harness/eval_schedule.py)
+    stands_in_for: tuple[str, ...] = ()  # the papers' benches this CPU proxy reproduces (the board compares orderings)
     spec_hash: str = ""
     path: str = ""
 
@@ -93,7 +95,7 @@ class BenchSpec:
 # keys outside the spec hash, so setting one never splits a bench's records into another table:
 # `forgetting` chooses how its numbers are shown, not what they are; `presets` only name method
 # hparams, which every record carries
-UNMEASURED_KEYS = ("forgetting", "presets")
+UNMEASURED_KEYS = ("forgetting", "presets", "stands_in_for")
 
 
 def _spec_hash(raw: dict[str, Any]) -> str:
@@ -168,6 +170,14 @@ def _forgetting(raw: Any, path: Path) -> str:
     return str(raw)
 
 
+def _bench_names(raw: Any, path: Path) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise UsageError(f"bench spec {path}: stands_in_for must be a list of bench names")
+    for name in raw:
+        check_name(name, "stands_in_for entry", f"bench spec {path}")
+    return tuple(raw)
+
+
 def _judge(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     """The judge block's given keys, typed and bounded by `JudgeConfig` (defaults stay implicit: the spec hash reads the file)."""
     from harness.typed_options import call_with_options
@@ -221,6 +231,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         method_hparams=_method_hparams(raw.get("method_hparams", {}), path),
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
         forgetting=_forgetting(raw.get("forgetting", ""), path),
+        stands_in_for=_bench_names(raw.get("stands_in_for", []), path),
         eval_rows=parse_schedule(raw.get("eval_rows", "all"), f"bench spec {path}: eval_rows").name,
         spec_hash=_spec_hash(raw),
         path=str(path),
