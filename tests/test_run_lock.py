@@ -65,6 +65,15 @@ def test_a_stale_lock_is_taken_over_and_dead_writers_temp_files_removed(tmp_path
     assert not any(path.exists() for path in stale) and other.exists()
 
 
+def _holds_lock_and_record(results: Path, pid: int) -> bool:
+    """The first run has written its pid into the lock and its running record (no fixed sleep)."""
+    locks, records = list(results.glob("runs/*/*.lock")), list(results.glob("runs/*/*.json"))
+    try:
+        return bool(locks and records) and locks[0].read_text().split()[:1] == [str(pid)]
+    except OSError:
+        return False
+
+
 def test_two_concurrent_harness_runs_on_one_key(tmp_path, capsys):
     profile = {**TINY_BENCH["profiles"]["default"], "steps_per_task": 3000}
     bench = write_bench(tmp_path, profiles={"default": profile})
@@ -74,10 +83,9 @@ def test_two_concurrent_harness_runs_on_one_key(tmp_path, capsys):
     first = subprocess.Popen([sys.executable, "-m", "harness", *args], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not list(results.glob("runs/*/*.lock")):
+        while time.monotonic() < deadline and not _holds_lock_and_record(results, first.pid):
             assert first.poll() is None, "the first run ended before the second could start"
             time.sleep(0.1)
-        time.sleep(0.5)
         assert main(args) == 3
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and f"is in progress (pid {first.pid} on host {socket.gethostname()})" in err
