@@ -1,9 +1,9 @@
 """Matplotlib figures beside the page, as deterministic SVG (fixed hash salt, no date or creator).
 
 Per measured row among the first ROW_FIGURES of a table: for each headline metric, the seed-mean
-score matrix as a heatmap and each task's score across training (every row's numbers are in the
+score matrix as a heatmap and each task's score across training (hand-written SVG, svg_matrix.py) (every row's numbers are in the
 CSV and JSON; a page of hundreds of heatmaps is read by no one). Per table: forgetting bars
-(mean +- std) for every row.
+(mean +- std) for every row, and score versus cost with the Pareto front (pareto.py).
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ from matplotlib.ticker import MaxNLocator
 
 from harness.leaderboard.assemble import LeaderTable, Row
 from harness.leaderboard.load import MeasuredRow
+from harness.leaderboard.pareto import pareto_plot, points
+from harness.leaderboard.svg_matrix import matrix_figure
 
 RC = {"svg.hashsalt": "harness-leaderboard", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
       "axes.spines.top": False, "axes.spines.right": False}
 METADATA = {"Date": None, "Creator": None}
 _TEXT, _FONT = TextToPath(), FontProperties(family=RC["font.family"], size=RC["font.size"])
 ROW_FIGURES = 6
+PARETO = -1  # the job index of a table's score-versus-cost figure
 Matrix = list[list[Optional[float]]]
 
 
@@ -46,49 +49,10 @@ def mean_matrix(row: MeasuredRow, metric: str) -> Matrix:
             for t in range(size)]
 
 
-def _heatmap(axes, matrix: Matrix, metric: str, higher_is_better: bool) -> None:
-    size = len(matrix)
-    values = [[math.nan if v is None else v for v in row] for row in matrix]
-    mesh = axes.pcolormesh(range(size + 1), range(size + 1), values, cmap="viridis" if higher_is_better else "viridis_r", edgecolors="white", linewidth=1)
-    axes.invert_yaxis()
-    axes.set_xticks([i + 0.5 for i in range(size)], [f"T{i + 1}" for i in range(size)])
-    axes.set_yticks([t + 0.5 for t in range(size)], [f"T{t + 1}" for t in range(size)])
-    axes.set_xlabel("evaluated task i")
-    axes.set_ylabel("after learning task t")
-    axes.set_title(f"{metric}: R[t][i]")
-    for t, row in enumerate(matrix):
-        for i, value in enumerate(row):
-            if value is not None:
-                shade = mesh.cmap(mesh.norm(value))
-                dark_text = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.55
-                axes.text(i + 0.5, t + 0.5, f"{value:.3g}", ha="center", va="center", color="black" if dark_text else "white", fontsize=7)
-    axes.figure.colorbar(mesh, ax=axes, fraction=0.046)
-
-
-def _curves(axes, matrix: Matrix, metric: str) -> None:
-    size = len(matrix)
-    for i in range(size):
-        steps = list(range(i, size))
-        axes.plot([t + 1 for t in steps], [matrix[t][i] for t in steps], marker="o", markersize=3, label=f"task {i + 1}")
-    axes.set_xticks(range(1, size + 1))
-    axes.set_xlabel("after learning task t")
-    axes.set_title(f"{metric} of each task across training")
-    axes.legend(fontsize=7, frameon=False)
-
-
 def row_figure(table: LeaderTable, row: MeasuredRow) -> bytes:
     metrics = [m for m in table.headline if m in row.runs[0].matrices]
-    height = 3.4 * len(metrics)
-    figure = Figure(figsize=(9, height))  # a fixed layout: constrained layout costs 2.4x the time, measured
-    figure.subplots_adjust(left=0.75 / 9, right=1 - 0.25 / 9, top=1 - 0.75 / height, bottom=0.5 / height,
-                           wspace=0.3, hspace=0.35)
-    grid = figure.subplots(len(metrics), 2, squeeze=False)
-    for (heat_axes, curve_axes), metric in zip(grid, metrics):
-        matrix = mean_matrix(row, metric)
-        _heatmap(heat_axes, matrix, metric, table.metrics[metric].higher_is_better)
-        _curves(curve_axes, matrix, metric)
-    figure.suptitle(f"{row.method} {row.hparams_hash} on {table.bench}: mean over {len(row.runs)} seed(s)")
-    return svg_bytes(figure)
+    panels = [(metric, table.metrics[metric].higher_is_better, mean_matrix(row, metric)) for metric in metrics]
+    return matrix_figure(f"{row.method} {row.hparams_hash} on {table.bench}: mean over {len(row.runs)} seed(s)", panels)
 
 
 def forgetting_plot(table: LeaderTable) -> Figure:
@@ -131,6 +95,8 @@ def _keep_tables(tables: list[LeaderTable]) -> None:
 
 def _draw(job: tuple[int, Optional[int]]) -> bytes:
     table = _TABLES[job[0]]
+    if job[1] == PARETO:
+        return svg_bytes(pareto_plot(table))
     return forgetting_figure(table) if job[1] is None else row_figure(table, table.rows[job[1]].measured)
 
 
@@ -148,6 +114,9 @@ def write_figures(tables: list[LeaderTable], folder: Path) -> dict[str, dict[str
         if table.rows:
             jobs.append((t, None))
             paths.append((table.slug, "forgetting", f"figures/{table.slug}/forgetting.svg"))
+        if points(table):
+            jobs.append((t, PARETO))
+            paths.append((table.slug, "pareto", f"figures/{table.slug}/pareto.svg"))
         for r in [r for r, row in enumerate(table.rows) if row.measured is not None][:ROW_FIGURES]:
             jobs.append((t, r))
             paths.append((table.slug, table.rows[r].row_id, f"figures/{table.slug}/{table.rows[r].row_id}.svg"))
