@@ -125,7 +125,7 @@ def _section(table: LeaderTable, figures: dict[str, str], samples: dict[str, str
              f'<a href="{escape(table.slug)}.json">JSON</a></p>']
     if "pareto" in figures:
         parts.append(_figure(figures["pareto"], f"score versus cost: each measured row's {table.headline[0]} average against its "
-                                                "training seconds per task; the Pareto front (no row both scores higher and costs less) is marked"))
+                                                "training seconds per task; the Pareto front (no row scores better for no more cost) is marked, one per device"))
     if "forgetting" in figures:
         parts.append(_figure(figures["forgetting"], f"forgetting ({table.forgetting_definition}), mean ± std over seeds"))
     for row in table.rows:
