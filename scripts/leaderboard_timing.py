@@ -88,13 +88,16 @@ def _load() -> tuple[float, ...]:
     return os.getloadavg() if hasattr(os, "getloadavg") else ()
 
 
-def import_seconds(repeats: int = 3) -> list[float]:
-    """Wall seconds of `import harness.leaderboard` in fresh interpreters (the interpreter's own start subtracted)."""
-    def run(code: str) -> float:
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-        return time.perf_counter() - started
-    return [run("import harness.leaderboard") - run("pass") for _ in range(repeats)]
+def _interpreter_seconds(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return time.perf_counter() - started
+
+
+def import_seconds(repeats: int = 3) -> tuple[list[float], list[float]]:
+    """Wall seconds of `python -c "import harness.leaderboard"` in fresh interpreters, and of `python -c pass` beside it."""
+    return ([_interpreter_seconds("import harness.leaderboard") for _ in range(repeats)],
+            [_interpreter_seconds("pass") for _ in range(repeats)])
 
 
 def main() -> None:
@@ -114,8 +117,9 @@ def main() -> None:
             print(f"build {repeat + 1}: {times[-1]:.2f} s wall, {cpu[-1]:.2f} CPU s", flush=True)
         print(f"{count} records, {BENCHES} benches: leaderboard build wall min {min(times):.2f} s, median {statistics.median(times):.2f} s; "
               f"CPU min {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s; load average {' '.join(f'{v:.1f}' for v in _load())}")
-    imports = import_seconds(args.repeats)
-    print(f"import harness.leaderboard: min {min(imports):.3f} s, median {statistics.median(imports):.3f} s")
+    imports, bare = import_seconds(args.repeats)
+    print(f"python -c 'import harness.leaderboard': min {min(imports):.3f} s, median {statistics.median(imports):.3f} s "
+          f"(python -c pass: min {min(bare):.3f} s)")
 
 
 if __name__ == "__main__":

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from matplotlib.figure import Figure
-
 from harness.leaderboard.assemble import LeaderTable, Row
 from harness.leaderboard.cost import COST_AGGREGATE
+from harness.leaderboard.svg_charts import Point, scatter_figure
 from harness.leaderboard.tables import cost_places
 
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 COST = "train_s"
 
 
@@ -43,37 +41,23 @@ def _label(row: Row) -> str:
     return row.method + (f" ({row.variant})" if row.variant else "") + "".join(f" = {other.split(' `')[0]}" for other in row.same_as)
 
 
-def pareto_plot(table: LeaderTable) -> Optional[Figure]:
-    """None when no measured row has both a score and a training time. Each device's rows get
-    their own marker and their own front: seconds from different machines are not compared."""
+def pareto_plot(table: LeaderTable) -> Optional[bytes]:
+    """The figure's SVG bytes; None when no measured row has both a score and a training time.
+    Each device's rows get their own marker and their own front: seconds from different machines
+    are not compared."""
     found = points(table)
     if not found:
         return None
     metric = next(m for m in table.headline if m in table.metrics)
     higher = table.metrics[metric].higher_is_better
     places = cost_places(table)
-    figure = Figure(figsize=(7.5, 4.6))
-    figure.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.13)
-    axes = figure.subplots()
-    for index, (where, letter) in enumerate(places.items()):
+    drawn = []
+    for group, where in enumerate(places):
         mine = [(row, cost, score) for row, cost, score in found if row.cost_where == where]
-        if not mine:
-            continue
         front = pareto_front([(cost, score) for _, cost, score in mine], higher)
-        marker, name = MARKERS[index % len(MARKERS)], (f"{letter}: {where}" if len(places) > 1 else where)
-        axes.scatter([c for (_, c, _), on in zip(mine, front) if not on], [s for (_, _, s), on in zip(mine, front) if not on],
-                     marker=marker, color="#9a9a9a", zorder=2, label=f"{name}, dominated")
-        steps = sorted((c, s) for (_, c, s), on in zip(mine, front) if on)
-        axes.plot([c for c, _ in steps], [s for _, s in steps], marker=marker, color="#c0392b", linewidth=1,
-                  drawstyle="steps-post", zorder=3, label=f"{name}, Pareto front")
-        for (row, cost, score), on in zip(mine, front):
-            axes.annotate(_label(row), (cost, score), textcoords="offset points", xytext=(4, 3), fontsize=6.5,
-                          color="#222" if on else "#777")
-    axes.set_xscale("log")
-    axes.margins(x=0.25, y=0.08)
-    axes.set_xlabel("training seconds per task (mean over tasks and seeds, log scale)")
-    axes.set_ylabel(f"{metric} average ({'higher' if higher else 'lower'} is better)")
-    axes.legend(fontsize=6.5, frameon=False, loc="best")
-    figure.suptitle(f"{table.bench}: score versus cost" + (" (one front per device: seconds compare only within a marker)" if len(places) > 1 else ""),
-                    fontsize=9)
-    return figure
+        drawn += [Point(_label(row), cost, score, group, on) for (row, cost, score), on in zip(mine, front)]
+    several = len(places) > 1
+    groups = [f"{letter}: {where}" if several else where for where, letter in places.items()]
+    title = f"{table.bench}: score versus cost" + (" (one front per device: seconds compare only within a marker)" if several else "")
+    return scatter_figure(title, "training seconds per task (mean over tasks and seeds, log scale)",
+                          f"{metric} average ({'higher' if higher else 'lower'} is better)", drawn, groups)
