@@ -74,7 +74,7 @@ class Row:
     variant: str = ""  # the hparams that tell this row from the method's other rows in its table, e.g. "kl_weight=0.01"
     cost_where: str = ""  # the device and thread count its cost was measured on ("" for a reported row)
     learned: Optional[bool] = None  # False: its score right after learning is not above the base model's (learning.py)
-    same_as: list[str] = field(default_factory=list)  # rows with bit-identical matrices on every seed, shown as this one
+    same_as: list[tuple[str, str]] = field(default_factory=list)  # (method, row hash) of rows with bit-identical matrices on every seed, shown as this one
 
 
 @dataclass

@@ -61,10 +61,10 @@ def _method_html(row: Row) -> str:
         cite = f' <a href="{escape(row.citation.url)}">[{escape(row.citation.key)}]</a>' if row.citation and row.citation.url else ""
         return f"{escape(row.label)}{cite}"
     variant = f" ({escape(row.variant)})" if row.variant else ""
-    same = "".join(f" = {escape(other.split(' `')[0])}" for other in row.same_as)
+    same = "".join(f" = {escape(method)}" for method, _ in row.same_as)
     dnl = (f'<span class="dnl" title="did not learn: its score right after learning is not above the floor (see how to read this table)">'
            f"{DID_NOT_LEARN}</span>" if row.learned is False else "")
-    title = f"{row.method} {row.hparams_hash}: {hparams_text(row.hparams)}" + "".join(f"; same matrices as {other}" for other in row.same_as)
+    title = f"{row.method} {row.hparams_hash}: {hparams_text(row.hparams)}" + "".join(f"; same matrices as {method} {digest}" for method, digest in row.same_as)
     return f'<span title="{escape(title)}">{escape(row.label)}{variant}{same}</span>{dnl}'
 
 

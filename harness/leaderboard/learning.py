@@ -108,7 +108,7 @@ def merge_identical(rows: list["Row"]) -> list["Row"]:
     for row in rows:
         key = _fingerprint(row)
         if key is not None and key in first:
-            first[key].same_as.append(f"{row.method} `{row.measured.row_hash}`")
+            first[key].same_as.append((row.method, row.measured.row_hash))
             continue
         if key is not None:
             first[key] = row

@@ -38,7 +38,7 @@ def pareto_front(values: list[tuple[float, float]], higher_is_better: bool) -> l
 
 
 def _label(row: Row) -> str:
-    return row.method + (f" ({row.variant})" if row.variant else "") + "".join(f" = {other.split(' `')[0]}" for other in row.same_as)
+    return row.method + (f" ({row.variant})" if row.variant else "") + "".join(f" = {method}" for method, _ in row.same_as)
 
 
 def pareto_plot(table: LeaderTable) -> Optional[bytes]:

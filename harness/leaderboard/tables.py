@@ -57,7 +57,7 @@ def method_text(row: Row) -> str:
     if row.reported:
         return f"{row.label} [{row.citation.key}]" if row.citation else row.label
     return (f"{row.label} `{row.hparams_hash}`" + (f" ({row.variant})" if row.variant else "")
-            + "".join(f" = {other}" for other in row.same_as) + (f" {DID_NOT_LEARN}" if row.learned is False else ""))
+            + "".join(f" = {method} `{digest}`" for method, digest in row.same_as) + (f" {DID_NOT_LEARN}" if row.learned is False else ""))
 
 
 def shown_columns(table: LeaderTable) -> list[Column]:
@@ -248,7 +248,7 @@ def render_csv(table: LeaderTable) -> str:
         writer.writerow([row.rank, source, row.method, row.label, row.hparams_hash,
                          "" if row.reported else hparams_text(row.hparams), " ".join(map(str, row.seeds)),
                          str(row.provisional).lower(), "" if row.std_ddof is None else row.std_ddof,
-                         "" if row.learned is None else str(row.learned).lower(), " ".join(row.same_as), row.cost_where, *values])
+                         "" if row.learned is None else str(row.learned).lower(), " ".join(f"{method}-{digest}" for method, digest in row.same_as), row.cost_where, *values])
     return stream.getvalue()
 
 
@@ -276,7 +276,7 @@ def table_json(table: LeaderTable) -> dict[str, Any]:
                 "rank": row.rank, "source": "reported" if row.reported else "measured", "method": row.method, "label": row.label,
                 "citation": row.citation.key if row.citation else None, "paper_source": row.source or None,
                 "hparams": row.hparams, "hparams_hash": row.hparams_hash, "seeds": row.seeds, "provisional": row.provisional,
-                "std_ddof": row.std_ddof, "learned": row.learned, "same_as": row.same_as, "cost_measured_on": row.cost_where or None,
+                "std_ddof": row.std_ddof, "learned": row.learned, "same_as": [{"method": method, "hparams_hash": digest} for method, digest in row.same_as], "cost_measured_on": row.cost_where or None,
                 "marks": {f"{key[0]}.{key[1]}": {"mark": mark.kind, "welch_p_vs_best": mark.p_vs_best} for key, mark in sorted(row.marks.items())},
                 "records": [] if row.measured is None else [run.path.name for run in row.measured.runs],
                 "scores": {m: {a: stat.as_json() for (m2, a), stat in sorted(row.cells.items()) if m2 == m and stat is not None}
