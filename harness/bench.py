@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ class BenchSpec:
     method_hparams: dict[str, dict[str, str]] = field(default_factory=dict)  # method -> {hparam: value}: its defaults on this bench (--set overrides)
     resources: Resources = field(default_factory=Resources)
     forgetting: str = ""  # the forgetting definition its leaderboard table shows ("": its track's default)
+    chance: dict[str, float] = field(default_factory=dict)  # metric -> its chance level: the leaderboard's "did not learn" floor without a base-model row
     eval_rows: str = "all"  # which score-matrix rows are evaluated in full (harness/eval_schedule.py)
     stands_in_for: tuple[str, ...] = ()  # the papers' benches this CPU proxy reproduces (the board compares orderings)
     spec_hash: str = ""
@@ -94,8 +96,8 @@ class BenchSpec:
 
 # keys outside the spec hash, so setting one never splits a bench's records into another table:
 # `forgetting` chooses how its numbers are shown, not what they are; `presets` only name method
-# hparams, which every record carries
-UNMEASURED_KEYS = ("forgetting", "presets", "stands_in_for")
+# hparams, which every record carries; `chance` is a floor the leaderboard compares rows against
+UNMEASURED_KEYS = ("forgetting", "presets", "chance", "stands_in_for")
 
 
 def _spec_hash(raw: dict[str, Any]) -> str:
@@ -187,6 +189,18 @@ def _judge(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     return {key: getattr(config, key) for key in raw}
 
 
+def _chance(raw: Any, metrics: tuple[str, ...], path: Path) -> dict[str, float]:
+    """A metric's score when the model learned nothing about the task (e.g. 1/10 for a 10-class judge's accuracy)."""
+    if not isinstance(raw, dict):
+        raise UsageError(f"bench spec {path}: chance must map a metric name to a number, got {raw!r}")
+    for name, value in raw.items():
+        if name not in metrics:
+            raise UsageError(f"bench spec {path}: chance names metric {name!r}, which is not in its metrics ({', '.join(metrics)})")
+        if type(value) not in (int, float) or not math.isfinite(value):
+            raise UsageError(f"bench spec {path}: chance of {name} must be a finite number, got {value!r}")
+    return {str(name): float(value) for name, value in raw.items()}
+
+
 def load_bench_file(path: Path) -> BenchSpec:
     try:
         raw = yaml.safe_load(path.read_text())
@@ -232,6 +246,7 @@ def load_bench_file(path: Path) -> BenchSpec:
         resources=_build(Resources, raw.get("resources", {}), "resources", path),
         forgetting=_forgetting(raw.get("forgetting", ""), path),
         stands_in_for=_bench_names(raw.get("stands_in_for", []), path),
+        chance=_chance(raw.get("chance", {}), metrics, path),
         eval_rows=parse_schedule(raw.get("eval_rows", "all"), f"bench spec {path}: eval_rows").name,
         spec_hash=_spec_hash(raw),
         path=str(path),

@@ -43,7 +43,7 @@ def device_name(device: torch.device) -> str:
 
 
 def describe(device: torch.device) -> dict[str, object]:
-    """The run's environment; `plugins` (distribution -> version) only where harness plugins are installed."""
+    """The run's environment; `threads` is torch's intra-op thread count (what CPU timings depend on); `plugins` (distribution -> version) only where harness plugins are installed."""
     plugins = installed_plugins()
     return {
         "harness_version": __version__,
@@ -52,6 +52,7 @@ def describe(device: torch.device) -> dict[str, object]:
         "platform": platform.platform(),
         "packages": package_versions(),
         "device": device_name(device),
+        "threads": torch.get_num_threads(),
         **({"plugins": plugins} if plugins else {}),
     }
 

@@ -12,7 +12,7 @@ Shape (every key; `?` optional):
   run_key <method>-<hparams hash>-<profile>-seed<seed>[-order<order_seed>][-every<K>],
   bench {name, version, spec_hash, profile, track?, tasks [T names], headline? [metric], min_seeds?},
   method {name, hparams {key: JSON}, hparams_hash, notes? {key: JSON}}, seed, order_seed?,
-  environment {harness_version?, git_commit?, python?, packages? {name: version}, device?, platform?, ...},
+  environment {harness_version?, git_commit?, python?, packages? {name: version}, device?, threads?, platform?, ...},
   environment_history? [{from_task, environment}], tasks_done 0..T,
   timing? {setup_s, per_task [{train_s, eval_s, checkpoint_s}], total_s}, evaluation? {key: JSON},
   metrics {name: {higher_is_better, description?, matrix T x T}}, eval_rows? {schedule, full_rows},
@@ -94,6 +94,7 @@ class Environment(Open):
     python: Optional[ShortText] = None
     packages: Optional[dict[str, Optional[ShortText]]] = None
     device: Optional[ShortText] = None
+    threads: Optional[Annotated[int, Field(strict=True, ge=1, le=100_000)]] = None  # torch's thread count; absent in older records
     platform: Optional[ShortText] = None
 
 

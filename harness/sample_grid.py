@@ -1,6 +1,7 @@
 """A PNG grid of generated samples, stored beside the record (the leaderboard page shows it).
 
-One row per class, labelled with the class and the task that taught it. Left block: that class's
+One row per class, labelled with what it shows (the class, or the track's name for it: a t2i
+concept's "digit 5 as <c5>") and the task that taught it. Left block: that class's
 samples right after its task was learned; right block: the same class after the last task. The
 evaluation draws each task's samples from the same starting noise in every row, so the two
 blocks differ by what the model forgot, not by the sampler. Cells are separated by gutters.
@@ -80,35 +81,46 @@ def _paste_block(canvas: Image.Image, pixels: Optional[np.ndarray], left: int, t
             draw.rectangle((x, top, x + size - 1, top + size - 1), fill=MISSING)
 
 
+def _row_labels(final: dict[int, np.ndarray], just_learned: JustLearned, names: dict[int, str]) -> dict[int, str]:
+    labels = {}
+    for label in final:
+        task = just_learned.get(label, (None, None))[0]
+        labels[label] = names.get(label, f"class {label}") + ("" if task is None else f" · T{task + 1}")
+    return labels
+
+
 def render_sample_grid(samples: torch.Tensor, labels: torch.Tensor, just_learned: Optional[JustLearned] = None,
-                       num_tasks: Optional[int] = None) -> Image.Image:
-    """The grid as an image: `samples`/`labels` are the final samples (after the last task)."""
+                       num_tasks: Optional[int] = None, names: Optional[dict[int, str]] = None) -> Image.Image:
+    """The grid as an image: `samples`/`labels` are the final samples (after the last task);
+    `names` says what a label's row shows (default "class <label>")."""
     final = _by_class(samples, labels)
     just_learned = just_learned or {}
+    font = ImageFont.load_default(size=FONT_SIZE)
+    row_labels = _row_labels(final, just_learned, names or {})
+    label_width = max([LABEL_WIDTH, *(int(font.getlength(text)) + 10 for text in row_labels.values())])
     height, width = samples.shape[-2:]
     scale = max(1, MIN_CELL // max(height, width))
     size = max(height, width) * scale
     block = PER_CLASS * size + (PER_CLASS - 1) * GUTTER
-    canvas = Image.new("RGB", (MARGIN * 2 + LABEL_WIDTH + 2 * block + BLOCK_GUTTER,
+    canvas = Image.new("RGB", (MARGIN * 2 + label_width + 2 * block + BLOCK_GUTTER,
                                MARGIN * 2 + HEADER_HEIGHT + len(final) * (size + GUTTER) - GUTTER), BACKGROUND)
-    draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=FONT_SIZE)
-    left_block, right_block = MARGIN + LABEL_WIDTH, MARGIN + LABEL_WIDTH + block + BLOCK_GUTTER
+    draw = ImageDraw.Draw(canvas)
+    left_block, right_block = MARGIN + label_width, MARGIN + label_width + block + BLOCK_GUTTER
     last = f"after the last task (T{num_tasks})" if num_tasks else "after the last task"
     draw.text((left_block, MARGIN), "right after learning its task", fill=INK, font=font)
     draw.text((right_block, MARGIN), last, fill=INK, font=font)
     for row, (label, pixels) in enumerate(final.items()):
         top = MARGIN + HEADER_HEIGHT + row * (size + GUTTER)
-        task = just_learned.get(label, (None, None))[0]
-        draw.text((MARGIN, top + size // 2), f"class {label}" + ("" if task is None else f" · T{task + 1}"), fill=INK, font=font, anchor="lm")
+        draw.text((MARGIN, top + size // 2), row_labels[label], fill=INK, font=font, anchor="lm")
         _paste_block(canvas, just_learned.get(label, (None, None))[1], left_block, top, size, scale)
         _paste_block(canvas, pixels, right_block, top, size, scale)
     return canvas
 
 
 def save_sample_grid(path: Path, samples: torch.Tensor, labels: torch.Tensor, just_learned: Optional[JustLearned] = None,
-                     num_tasks: Optional[int] = None) -> None:
+                     num_tasks: Optional[int] = None, names: Optional[dict[int, str]] = None) -> None:
     """Write the grid atomically as PNG (see the module docstring for its layout)."""
-    image = render_sample_grid(samples, labels, just_learned, num_tasks)
+    image = render_sample_grid(samples, labels, just_learned, num_tasks, names)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     image.save(temporary, format="PNG")

@@ -2,11 +2,12 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python scripts/leaderboard_timing.py [--records 1000] [--repeats 3]
 
-Writes valid schema-v1 records (seeded score matrices, hparams hashes that match their hparams)
-into a temporary results folder: BENCHES benches x METHODS methods x HPARAM_VALUES settings x
+Writes valid schema-v1 records (seeded score matrices, hparams hashes that match their hparams,
+per-task timing on one of two devices, so every cost column is drawn) into a temporary results folder: BENCHES benches x METHODS methods x HPARAM_VALUES settings x
 the seeds needed to reach --records. Then builds the whole leaderboard (tables, page, figures)
 --repeats times and prints each wall time (and the CPU seconds it used, its own and its figure
-workers', which do not depend on how busy a shared machine is), the min and the median.
+workers', which do not depend on how busy a shared machine is), the min and the median, and
+the time `import harness.leaderboard` takes in a fresh interpreter (target <= 0.5 s).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -63,7 +65,11 @@ def write_records(results: Path, count: int, seed: int = 0) -> int:
                 "bench": {"name": bench, "version": 1, "spec_hash": f"{bench_index:016x}", "profile": "default", "track": "class-gen",
                           "tasks": [f"task {t}" for t in range(TASKS)], "headline": ["judge_accuracy", "judge_fd"], "min_seeds": 3},
                 "method": {"name": method, "hparams": hparams, "hparams_hash": digest},
-                "seed": seed_index, "environment": {"harness_version": "0.1.0"}, "tasks_done": TASKS,
+                "seed": seed_index, "environment": {"harness_version": "0.1.0", "device": ["cpu:x86_64", "cuda:NVIDIA H100"][bench_index % 2],
+                                                    "threads": 2},
+                "timing": {"setup_s": 0.1, "total_s": 0.0, "per_task": [{"train_s": float(rng.uniform(1, 100)), "eval_s": float(rng.uniform(0.1, 10)),
+                                                                       "checkpoint_s": 0.01} for _ in range(TASKS)]},
+                "tasks_done": TASKS,
                 "metrics": metrics,
                 "summary": {name: summarize(entry["matrix"], entry["higher_is_better"]) for name, entry in metrics.items()},
                 "created_at": "2026-01-01T00:00:00+00:00", "updated_at": "2026-01-01T00:00:00+00:00",
@@ -80,6 +86,18 @@ def _cpu_seconds() -> float:
 
 def _load() -> tuple[float, ...]:
     return os.getloadavg() if hasattr(os, "getloadavg") else ()
+
+
+def _interpreter_seconds(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return time.perf_counter() - started
+
+
+def import_seconds(repeats: int = 3) -> tuple[list[float], list[float]]:
+    """Wall seconds of `python -c "import harness.leaderboard"` in fresh interpreters, and of `python -c pass` beside it."""
+    return ([_interpreter_seconds("import harness.leaderboard") for _ in range(repeats)],
+            [_interpreter_seconds("pass") for _ in range(repeats)])
 
 
 def main() -> None:
@@ -99,6 +117,9 @@ def main() -> None:
             print(f"build {repeat + 1}: {times[-1]:.2f} s wall, {cpu[-1]:.2f} CPU s", flush=True)
         print(f"{count} records, {BENCHES} benches: leaderboard build wall min {min(times):.2f} s, median {statistics.median(times):.2f} s; "
               f"CPU min {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s; load average {' '.join(f'{v:.1f}' for v in _load())}")
+    imports, bare = import_seconds(args.repeats)
+    print(f"python -c 'import harness.leaderboard': min {min(imports):.3f} s, median {statistics.median(imports):.3f} s "
+          f"(python -c pass: min {min(bare):.3f} s)")
 
 
 if __name__ == "__main__":

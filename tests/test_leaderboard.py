@@ -194,8 +194,8 @@ def test_real_runner_records_reach_the_board(tmp_path: Path) -> None:
 def test_rows_of_one_method_are_told_apart_by_the_hparams_that_differ(tmp_path: Path) -> None:
     grid = [[0.5, 0], [0.4, 0.6]]
     make_record(tmp_path, "l2", 0, grid, [[1, 0], [2, 1]], hparams={"weight": 0.01, "shared": 1})
-    make_record(tmp_path, "l2", 0, grid, [[1, 0], [2, 1]], hparams={"weight": 0.001, "shared": 1})
-    make_record(tmp_path, "finetune", 0, grid, [[1, 0], [2, 1]])
+    make_record(tmp_path, "l2", 0, grid, [[1, 0], [2, 2]], hparams={"weight": 0.001, "shared": 1})
+    make_record(tmp_path, "finetune", 0, grid, [[1, 0], [3, 1]])
     [table] = _tables(tmp_path)
     texts = sorted(method_text(row) for row in table.rows)
     assert texts == sorted([f"finetune `{H0}`",

@@ -1,4 +1,5 @@
-"""The leaderboard page in real headless Chromium: no console errors, header sorts, plots load."""
+"""The leaderboard page in real headless Chromium at 1400 px: no console errors, header sorts, plots
+load, every table fits the width without a horizontal scroll bar."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1280,2200")
+                  "--disable-dev-shm-usage", "--window-size=1400,2200")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -85,12 +86,44 @@ def test_page_loads_sorts_and_shows_plots(browser, served_board: str, tmp_path: 
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
+    _assert_tables_fit(browser)
+    notes = browser.find_element(By.CSS_SELECTOR, "details.read")
+    assert notes.get_attribute("open") is None and "how to read this table" in notes.text  # the methodology is folded away
+    assert browser.find_element(By.CSS_SELECTOR, "section p.lead").text.endswith(".")
     target = Path(os.environ.get("HARNESS_SCREENSHOT_DIR", tmp_path))
     target.mkdir(parents=True, exist_ok=True)
     height = browser.execute_script("return document.body.scrollHeight")
-    browser.set_window_size(1280, min(int(height) + 100, 8000))
+    browser.set_window_size(1400, min(int(height) + 100, 8000))
     assert browser.save_screenshot(str(target / "leaderboard.png"))
     assert (target / "leaderboard.png").stat().st_size > 10_000
+
+
+def _assert_tables_fit(browser) -> None:
+    """No table needs a horizontal scroll bar, and neither does the page."""
+    widths = browser.execute_script(
+        "return Array.from(document.querySelectorAll('div.scroll')).map(s => [s.querySelector('table').id, s.scrollWidth, s.clientWidth])")
+    assert widths and all(scroll <= client for _, scroll, client in widths), [w for w in widths if w[1] > w[2]]
+    page = browser.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert page[0] <= page[1], page
+
+
+def test_the_published_board_fits_1400_pixels(browser) -> None:
+    """The committed page itself (the widest real tables: the t2i benches' C-LoRA columns, costs and marks)."""
+    from harness.leaderboard.version import LEADERBOARD_VERSION
+
+    folder = REPO / "results" / "leaderboard" / f"v{LEADERBOARD_VERSION}"
+    if not (folder / "index.html").is_file():
+        pytest.skip(f"{folder} is not built yet")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        assert browser.execute_script("return document.readyState") == "complete"
+        _assert_tables_fit(browser)
+        ranks = browser.execute_script("return Array.from(document.querySelectorAll('table.board tbody tr td:first-child')).map(td => td.textContent)")
+        assert ranks and all(rank.isdigit() for rank in ranks)
+    finally:
+        server.shutdown()
 
 
 NASTY_TEXT = ("<script>window.pwned=1</script>", "\"><img src=x onerror=\"window.pwned=1\">", "' onmouseover='window.pwned=1",

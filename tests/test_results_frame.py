@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from scipy import stats as scipy_stats
 
 from harness.errors import UsageError
@@ -17,7 +17,7 @@ from harness.leaderboard import build
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.frame import AGGREGATES, seed_statistics, t_half_width
 from harness.leaderboard.load import load_runs
-from harness.leaderboard.plots import forgetting_plot
+from harness.leaderboard.plots import forgetting_figure
 from harness.leaderboard.reported import load_reported
 from harness.leaderboard.stats import Stat, decimals_for, marks, welch_p
 from harness.leaderboard.tables import cell_text
@@ -130,15 +130,18 @@ def test_cells_show_the_precision_their_interval_supports() -> None:
     assert cell_text(_stat([0.1, 0.1, 0.1])) == "0.100 ± 0.000"            # identical seeds: rounding noise is no interval
 
 
-def test_forgetting_subplot_titles_do_not_touch() -> None:
+def test_forgetting_panel_titles_do_not_touch() -> None:
+    """Each panel's title, at its estimated width (svg.width_of), stays within its own panel and gap."""
+    from harness.leaderboard.svg import width_of
+    from harness.leaderboard.svg_charts import PANEL_GAP, PANEL_WIDTH
+
     (table, *_) = assemble(load_runs(COMMITTED, lambda m: None), load_reported(COMMITTED, lambda m: None), lambda m: None)
-    figure = forgetting_plot(table)
-    FigureCanvasAgg(figure)
-    figure.draw_without_rendering()
-    boxes = sorted((axes.title.get_window_extent() for axes in figure.axes if axes.get_title()), key=lambda box: box.x0)
-    assert len(boxes) >= 2
-    for left, right in zip(boxes, boxes[1:]):
-        assert left.x1 < right.x0, f"titles overlap: {left} / {right}"
+    svg = forgetting_figure(table).decode()
+    titles = re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" font-size="10" text-anchor="middle"[^>]*>([^<]+)</text>', svg)
+    names = [(float(x), name) for x, name in titles if name in table.metrics]
+    assert len(names) >= 2
+    for (x1, a), (x2, b) in zip(names, names[1:]):
+        assert x1 + width_of(a, 10) / 2 < x2 - width_of(b, 10) / 2 and x2 - x1 == pytest.approx(PANEL_WIDTH + PANEL_GAP)
 
 
 def test_sweep_records_get_their_own_page_never_the_canonical_rows(tmp_path: Path) -> None:
@@ -176,19 +179,6 @@ def test_python_warnings_name_the_skipped_record(tmp_path: Path) -> None:
         warnings.simplefilter("always")
         assert load_records(tmp_path).empty
     assert any("x.json" in str(w.message) for w in caught)
-
-
-def test_figures_are_the_same_bytes_drawn_serially_or_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.leaderboard import plots
-    from harness.leaderboard.compare import differences
-
-    toy_results(tmp_path)
-    monkeypatch.setattr(plots, "_workers", lambda jobs: 1)
-    serial = build(tmp_path, tmp_path / "serial", lambda m: None)
-    monkeypatch.setattr(plots, "_workers", lambda jobs: 2)
-    parallel = build(tmp_path, tmp_path / "parallel", lambda m: None)
-    assert len(list((parallel / "figures").rglob("*.svg"))) == 3
-    assert differences(serial, parallel) == []
 
 
 def test_one_record_file_is_named_by_the_collection_it_lies_in() -> None:

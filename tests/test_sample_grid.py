@@ -72,3 +72,14 @@ def test_just_learned_samples_survive_checkpoint_pruning_and_save_is_atomic(tmp_
     grid = tmp_path / "run.samples.png"
     save_sample_grid(grid, *_task([0, 1], 0.0), kept, num_tasks=3)
     assert Image.open(grid).format == "PNG" and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_rows_are_labelled_with_what_they_show_and_the_label_column_fits_it(tmp_path: Path) -> None:
+    """A t2i grid's labels are task indices: its rows say the concept ("digit 5 as <c5>"), not "class 0"."""
+    samples, labels = _task([0, 1], 0.2)
+    plain = render_sample_grid(samples, labels, {}, num_tasks=2)
+    names = {0: "digit 5 as <c5> in a long prompt", 1: "digit 6 as <c6> in a long prompt"}
+    named = render_sample_grid(samples, labels, {}, num_tasks=2, names=names)
+    assert named.width > plain.width  # the label column grew to fit the concept names
+    ink = np.asarray(named)[MARGIN + HEADER_HEIGHT:, MARGIN:named.width - plain.width + LABEL_WIDTH] < 128
+    assert ink[:, LABEL_WIDTH:].any()  # the names are drawn past the default label width

@@ -6,12 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
+from PIL import Image
 from safetensors.torch import load_file
 
 from harness.record import read_record
 from harness.runner import RunSpec, execute
+from harness.sample_grid import BLOCK_GUTTER, GUTTER, HEADER_HEIGHT, MARGIN, MIN_CELL, MISSING, PER_CLASS
 from harness.tracks.t2i.evaluation import JudgedEvaluator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +54,12 @@ def test_record_keeps_drift_features_adapters_and_parameter_fractions(tiny_bench
     assert all((path.parent / name).is_file() for name in record["adapters"]) and len(record["adapters"]) == 2
     fractions = record["parameters"]
     assert 0 < fractions["trained_fraction"][0] < 1 and len(fractions["stored_fraction"]) == 2
+    # the grid's "right after learning" block is as full as its "after the last task" block (empty cells are MISSING grey)
+    grid = np.asarray(Image.open(path.parent / record["samples"]).convert("RGB"))
+    missing = (grid == np.array(MISSING, dtype=np.uint8)).all(axis=-1)[MARGIN + HEADER_HEIGHT:]  # below the column headers
+    block = PER_CLASS * MIN_CELL + (PER_CLASS - 1) * GUTTER
+    middle = grid.shape[1] - MARGIN - block - BLOCK_GUTTER // 2  # between the blocks, counted from the right: whatever the label width
+    assert missing[:, middle - block - BLOCK_GUTTER:middle].sum() == missing[:, middle:].sum()
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -15,8 +15,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from harness.leaderboard.cost import COST_AGGREGATE, COST_FIELDS, row_costs
+from harness.leaderboard.faithfulness import proxy_agreements
 from harness.leaderboard.forgetting_choice import choose
-from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
+from harness.leaderboard.frame import FRAME_AGGREGATES, JUST_LEARNED, records_frame, seed_statistics
+from harness.leaderboard.learning import did_not_learn, merge_identical, shared_ranks
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
@@ -24,11 +27,13 @@ from harness.leaderboard.t2i_layout import LAYOUTS_BY_TRACK, PARAMETER_AGGREGATE
 from methods import BOUND_METHODS
 from metrics.continual import DRIFT_DEFINITIONS, FORGETTING_DEFINITIONS
 
+AGGREGATES = FRAME_AGGREGATES  # every aggregate a cell may hold (the records' summary and the diagonal)
 AGGREGATE_DEFINITIONS = {
     "average": "mean of the last row of the score matrix: every task's score after the whole sequence",
     "average_incremental": "mean over rows t of the mean score on the tasks seen after task t",
     **FORGETTING_DEFINITIONS,
     **DRIFT_DEFINITIONS,
+    JUST_LEARNED: "mean over tasks i of R[i][i]: each task's score right after it was learned (the leaderboard's \"did not learn\" test)",
 }
 REPORTED_PROFILE = "default"
 MEASURED_STD_DDOF = 1
@@ -68,6 +73,9 @@ class Row:
     std_ddof: Optional[int] = MEASURED_STD_DDOF
     printed_decimals: Optional[int] = None  # a reported row's precision as the paper prints it
     variant: str = ""  # the hparams that tell this row from the method's other rows in its table, e.g. "kl_weight=0.01"
+    cost_where: str = ""  # the device and thread count its cost was measured on ("" for a reported row)
+    learned: Optional[bool] = None  # False: its score right after learning is not above the base model's (learning.py)
+    same_as: list[tuple[str, str]] = field(default_factory=list)  # (method, row hash) of rows with bit-identical matrices on every seed, shown as this one
 
 
 @dataclass
@@ -85,8 +93,10 @@ class LeaderTable:
     forgetting_definition: str
     harness_versions: list[str]
     forgetting_reason: str = ""
+    learning_floor: str = ""  # what "did not learn" compares the rows against ("": no floor known; learning.py)
     rows: list[Row] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
+    faithfulness: list[str] = field(default_factory=list)  # a proxy bench: how it orders methods against each paper table it stands in for
 
     @property
     def citations(self) -> list[Citation]:
@@ -99,13 +109,11 @@ StatLookup = dict[tuple, Stat]
 
 def _stat_lookup(measured: dict[TableKey, BenchTable], collection: str) -> StatLookup:
     """Every measured cell, from the records frame grouped over seeds (see frame.py)."""
-    statistics = seed_statistics(records_frame(measured, collection))
+    statistics = seed_statistics(records_frame(measured, collection)).dropna(subset=["mean"])  # NaN: some seed lacks the value
     lookup: StatLookup = {}
-    columns = (statistics[name] for name in ("mean", "std", "n", "ci_low", "ci_high"))
-    for index, mean, std, n, low, high in zip(statistics.index, *columns):
-        if mean == mean:  # NaN: some seed lacks the value
-            interval = None if low != low else (float(low), float(high))
-            lookup[index[1:]] = Stat(float(mean), None if std != std else float(std), int(n), interval)
+    for index, cell in zip(statistics.index, statistics.itertuples(index=False)):
+        interval = None if cell.ci_low != cell.ci_low else (float(cell.ci_low), float(cell.ci_high))
+        lookup[index[1:]] = Stat(float(cell.mean), None if cell.std != cell.std else float(cell.std), int(cell.n), interval)
     return lookup
 
 
@@ -116,9 +124,11 @@ def _measured_row(key: TableKey, row: MeasuredRow, metrics: dict[str, MetricInfo
              for metric in metrics for aggregate in AGGREGATES}
     if any(run.parameters for run in row.runs):
         cells |= {(name, PARAMETER_AGGREGATE): parameter_stat(row.runs, field) for name, field in PARAMETER_FIELDS.items()}
+    costs, where = row_costs([run.cost for run in row.runs])
+    cells |= {(name, COST_AGGREGATE): stat for name, stat in costs.items()}
     label = row.method if row.eval_every == 1 else f"{row.method} (sparse rows: every {row.eval_every})"
     return Row(row.row_id, row.method, label, False, row.hparams, row.hparams_hash, row.seeds,
-               len(row.runs) < min_seeds, cells, measured=row)
+               len(row.runs) < min_seeds, cells, measured=row, cost_where=where)
 
 
 def _reported_definitions(reported: list[ReportedTable], bench: str, version: Optional[int]) -> list[str]:
@@ -133,21 +143,29 @@ def _from_measured(table: BenchTable, lookup: StatLookup, reported: list[Reporte
     definition, reason = choose(key.bench, key.version, table.track, _reported_definitions(reported, key.bench, key.version))
     leader = LeaderTable(key.slug, key.bench, key.version, key.spec_hash, key.profile, table.track, table.tasks,
                          table.headline, table.min_seeds, dict(table.metrics), definition, versions, reason)
-    leader.rows = [_measured_row(key, row, table.metrics, table.min_seeds, lookup) for _, row in sorted(table.rows.items())]
+    leader.rows = merge_identical([_measured_row(key, row, table.metrics, table.min_seeds, lookup) for _, row in sorted(table.rows.items())])
     _name_variants(leader.rows)
+    leader.learning_floor = did_not_learn(leader.rows, leader.bench, next(iter(leader.headline), ""), leader.metrics)
     return leader
 
 
 def _name_variants(rows: list[Row]) -> None:
-    """Give each row of a method with several rows the hparams whose values differ among them (a sweep's knob)."""
+    """Give each row of a method with several rows the hparams where it departs from the method's
+    other rows (from the value most of them share; every row's value when none is most common)."""
     by_method: dict[str, list[Row]] = {}
     for row in rows:
         by_method.setdefault(row.method, []).append(row)
     for same in by_method.values():
         keys = sorted({key for row in same for key in row.hparams})
-        varying = [key for key in keys if len({json.dumps(row.hparams.get(key), sort_keys=True) for row in same}) > 1]
+        shown: dict[str, Optional[str]] = {}
+        for key in keys:
+            values = [json.dumps(row.hparams.get(key), sort_keys=True) for row in same]
+            counts = sorted(((values.count(v), v) for v in set(values)), reverse=True)
+            if len(counts) > 1:
+                shown[key] = counts[0][1] if counts[0][0] > counts[1][0] else None  # None: no common value, show every row's
         for row in same:
-            row.variant = ", ".join(f"{key}={row.hparams.get(key, 'default')}" for key in varying)
+            row.variant = ", ".join(f"{key}={row.hparams.get(key, 'default')}" for key, common in shown.items()
+                                    if common is None or json.dumps(row.hparams.get(key), sort_keys=True) != common)
 
 
 def _reported_only(reported: ReportedTable, every: list[ReportedTable]) -> LeaderTable:
@@ -180,8 +198,10 @@ def _rank(leader: LeaderTable) -> None:
         return (*parts, row.reported, row.row_id)
 
     leader.rows.sort(key=sort_key)
-    for rank, row in enumerate(leader.rows, start=1):
-        row.rank = rank
+    first = next((m for m in leader.headline if m in leader.metrics), None)
+    ranks = shared_ranks([row.cells.get((first, "average")) for row in leader.rows], leader.metrics[first].higher_is_better) if first else []
+    for position, row in enumerate(leader.rows):
+        row.rank = ranks[position] if ranks else position + 1
     leader.columns = [
         Column(metric, aggregate, leader.metrics[metric].higher_is_better if aggregate == "average" else False)
         for metric in leader.headline if metric in leader.metrics
@@ -191,11 +211,24 @@ def _rank(leader: LeaderTable) -> None:
         layout = [Column(chosen_metric(names, leader.metrics), aggregate, higher, title) for title, names, aggregate, higher in LAYOUTS_BY_TRACK[leader.track]]
         taken = {(c.metric, c.aggregate) for c in layout}
         leader.columns = layout + [c for c in leader.columns if (c.metric, c.aggregate) not in taken]
+    if any(row.cells.get((name, COST_AGGREGATE)) for row in leader.rows for name in COST_FIELDS):
+        leader.columns += [Column(name, COST_AGGREGATE, False, title) for name, title in COST_FIELDS.items()]
     for column in leader.columns:
-        key = (column.metric, column.aggregate)
-        tested = column.metric not in PARAMETER_FIELDS  # costs are listed, not ranked
-        for row, mark in zip(leader.rows, marks([row.cells.get(key) for row in leader.rows], column.higher_is_better) if tested else [Mark("", None)] * len(leader.rows)):
-            row.marks[key] = mark
+        _mark_column(leader, column)
+
+
+def _mark_column(leader: LeaderTable, column: Column) -> None:
+    """Costs are listed, not tested; a row that did not learn is never marked on forgetting or drift."""
+    key = (column.metric, column.aggregate)
+    if column.metric in PARAMETER_FIELDS or column.aggregate == COST_AGGREGATE:
+        for row in leader.rows:
+            row.marks[key] = Mark("", None)
+        return
+    info = leader.metrics.get(column.metric)
+    retained = column.aggregate in FORGETTING_DEFINITIONS or column.aggregate in DRIFT_DEFINITIONS or (info is not None and info.kind == "drift")
+    stats = [None if retained and row.learned is False else row.cells.get(key) for row in leader.rows]
+    for row, mark in zip(leader.rows, marks(stats, column.higher_is_better)):
+        row.marks[key] = mark
 
 
 def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable], warn: Warn, collection: str = "runs") -> list[LeaderTable]:
@@ -213,4 +246,6 @@ def assemble(measured: dict[TableKey, BenchTable], reported: list[ReportedTable]
     tables += [extra[bench] for bench in sorted(extra)]
     for table in tables:
         _rank(table)
+        if table.profile == REPORTED_PROFILE:
+            table.faithfulness = [found.sentence() for found in proxy_agreements(table, reported)]
     return tables

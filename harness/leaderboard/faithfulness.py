@@ -9,9 +9,15 @@ and the two rankings are compared with Kendall's tau-b (scipy), with the number 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from scipy.stats import kendalltau
+
+from harness.leaderboard.forgetting_choice import registered_bench
+
+if TYPE_CHECKING:
+    from harness.leaderboard.assemble import LeaderTable
+    from harness.leaderboard.reported import ReportedTable
 
 
 @dataclass(frozen=True)
@@ -44,3 +50,27 @@ def agreement(proxy: str, paper_bench: str, proxy_metric: str, proxy_scores: dic
         if result.statistic == result.statistic:  # NaN when one side ties every method
             tau, p_value = float(result.statistic), float(result.pvalue)
     return Agreement(proxy, paper_bench, proxy_metric, paper_metric, methods, tau, p_value)
+
+
+def proxy_agreements(table: "LeaderTable", reported: list["ReportedTable"]) -> list[Agreement]:
+    """For a measured table of a proxy bench: one agreement per reported table of a bench it stands in for.
+    A method with several rows counts by its best-ranked one (rows come ranked)."""
+    spec = registered_bench(table.bench, table.version)
+    if spec is None or not spec.stands_in_for or not table.headline:
+        return []
+    metric = table.headline[0]
+    proxy: dict[str, float] = {}
+    for row in table.rows:
+        cell = row.cells.get((metric, "average"))
+        if not row.reported and cell is not None and row.method not in proxy:
+            proxy[row.method] = cell.mean
+    agreements = []
+    for block in sorted((b for b in reported if b.bench in spec.stands_in_for), key=lambda b: (b.bench, b.rows[0].citation.key if b.rows else "")):
+        paper_metric = next(iter(block.metrics), None)
+        if paper_metric is None:
+            continue
+        paper = {row.method: row.values[paper_metric]["average"].mean for row in block.rows
+                 if "average" in row.values.get(paper_metric, {})}
+        agreements.append(agreement(table.bench, block.bench, metric, proxy, table.metrics[metric].higher_is_better,
+                                    paper_metric, paper, block.metrics[paper_metric].higher_is_better))
+    return agreements

@@ -10,20 +10,20 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from harness.leaderboard.load import BenchTable, TableKey
+from harness.leaderboard.stats import CONFIDENCE, exact_mean_std as _exact_mean_std, t_half_width
 from metrics.continual import DRIFT_DEFINITIONS, FORGETTING_DEFINITIONS
 
-AGGREGATES = ("average", "average_incremental", *FORGETTING_DEFINITIONS, *DRIFT_DEFINITIONS)
+AGGREGATES = ("average", "average_incremental", *FORGETTING_DEFINITIONS, *DRIFT_DEFINITIONS)  # a record's summary
+JUST_LEARNED = "just_learned"  # mean of the diagonal R[i][i]: each task's score right after it was learned
+FRAME_AGGREGATES = (*AGGREGATES, JUST_LEARNED)  # the summary's and what the leaderboard adds, one column each
 TABLE_COLUMNS = ("collection", "bench", "version", "spec_hash", "profile")
 ROW_COLUMNS = (*TABLE_COLUMNS, "method", "hparams_hash")
 RUN_COLUMNS = (*ROW_COLUMNS, "track", "hparams", "seed", "status", "harness_version", "record")
-RECORD_COLUMNS = (*RUN_COLUMNS, "metric", "higher_is_better", *AGGREGATES, "matrix")
+RECORD_COLUMNS = (*RUN_COLUMNS, "metric", "higher_is_better", *FRAME_AGGREGATES, "matrix")
 MATRIX_COLUMNS = (*RUN_COLUMNS, "metric", "higher_is_better", "t", "i", "task", "value")
-CONFIDENCE = 0.95
 
 
 def _run_fields(collection: str, key: TableKey, table: BenchTable, method: str, hparams_hash: str, hparams: dict, run) -> dict:
@@ -32,6 +32,12 @@ def _run_fields(collection: str, key: TableKey, table: BenchTable, method: str, 
         "method": method, "hparams_hash": hparams_hash, "track": table.track, "hparams": json.dumps(hparams, sort_keys=True),
         "seed": run.seed, "status": run.status, "harness_version": run.harness_version, "record": str(run.path),
     }
+
+
+def diagonal_mean(matrix: list[list]) -> float:
+    """Mean of R[i][i] over the tasks scored right after they were learned (NaN when none was)."""
+    values = [row[i] for i, row in enumerate(matrix) if i < len(row) and row[i] is not None]
+    return math.fsum(values) / len(values) if len(values) == len(matrix) and values else math.nan
 
 
 def _typed(frame: pd.DataFrame, numeric: tuple[str, ...]) -> pd.DataFrame:
@@ -50,8 +56,9 @@ def records_frame(tables: dict[TableKey, BenchTable], collection: str = "runs") 
                 for metric, info in table.metrics.items():
                     summary = run.summary.get(metric, {})
                     rows.append({**fields, "metric": metric, "higher_is_better": info.higher_is_better,
-                                 **{name: summary.get(name) for name in AGGREGATES}, "matrix": run.matrices[metric]})
-    return _typed(pd.DataFrame(rows, columns=list(RECORD_COLUMNS)), AGGREGATES)
+                                 **{name: summary.get(name) for name in AGGREGATES},
+                                 JUST_LEARNED: diagonal_mean(run.matrices[metric]) if summary else math.nan, "matrix": run.matrices[metric]})
+    return _typed(pd.DataFrame(rows, columns=list(RECORD_COLUMNS)), FRAME_AGGREGATES)
 
 
 def matrices_frame(tables: dict[TableKey, BenchTable], collection: str = "runs") -> pd.DataFrame:
@@ -72,35 +79,16 @@ def matrices_frame(tables: dict[TableKey, BenchTable], collection: str = "runs")
     return frame.astype({"t": "int64", "i": "int64"})
 
 
-def t_half_width(std: np.ndarray, n: np.ndarray, confidence: float = CONFIDENCE) -> np.ndarray:
-    """Half-width of the two-sided Student-t interval for a mean over n values with sample std
-    `std`: t_{(1+c)/2, n-1} * std / sqrt(n); NaN where n < 2."""
-    std, n = np.asarray(std, dtype=float), np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        quantile = scipy_stats.t.ppf((1 + confidence) / 2, np.where(n >= 2, n - 1, np.nan))
-        return quantile * std / np.sqrt(n)
-
-
-def _exact_mean_std(values: np.ndarray) -> tuple[float, float]:
-    """Correctly rounded sums (math.fsum), so the numbers do not depend on the order of seeds."""
-    if np.isnan(values).any():
-        return math.nan, math.nan
-    n = len(values)
-    mean = math.fsum(values) / n
-    std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else math.nan
-    return mean, std
-
-
 def seed_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     """Long form, indexed by (table, method, hparams hash, metric, aggregate): mean, sample std
     (ddof 1), n and the 95% Student-t interval over seeds. NaN when any seed lacks the value
     (e.g. forgetting of a one-task bench); std and interval NaN for one seed."""
     keys = [*ROW_COLUMNS, "metric"]
-    values = frame[list(AGGREGATES)].to_numpy(dtype=float)
+    values = frame[list(FRAME_AGGREGATES)].to_numpy(dtype=float)
     rows = []
     for key, positions in frame.groupby(keys, sort=False).indices.items():
         group = values[positions]
-        for column, aggregate in enumerate(AGGREGATES):
+        for column, aggregate in enumerate(FRAME_AGGREGATES):
             rows.append((*key, aggregate, *_exact_mean_std(group[:, column]), len(positions)))
     long = pd.DataFrame(rows, columns=[*keys, "aggregate", "mean", "std", "n"])
     half = t_half_width(long["std"].to_numpy(), long["n"].to_numpy())

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
 
 from harness.errors import UsageError
+from harness.leaderboard.cost import RunCost, run_cost
 from harness.record import RunRecord, load_record
 from harness.record_checks import bench_mismatch
 from metrics.continual import summarize
@@ -57,6 +58,7 @@ class Run:
     samples: Optional[Path]
     status: str = "complete"
     parameters: dict[str, Any] = field(default_factory=dict)  # t2i: trained / stored fraction of the UNet after each task
+    cost: Optional[RunCost] = None  # seconds per task, where they were measured, stored parameters (cost.py)
 
 
 @dataclass
@@ -112,6 +114,7 @@ def _run_of(record: RunRecord, path: Path) -> Run:
         samples=_samples_beside(record, path),
         status=record.status,
         parameters={} if record.parameters is None else record.parameters.model_dump(),
+        cost=run_cost(record),
     )
 
 

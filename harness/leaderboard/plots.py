@@ -1,43 +1,27 @@
-"""Matplotlib figures beside the page, as deterministic SVG (fixed hash salt, no date or creator).
+"""The figures beside the page, as deterministic hand-written SVG (svg.py: no matplotlib drawing,
+so a board of many tables builds in about a second).
 
 Per measured row among the first ROW_FIGURES of a table: for each headline metric, the seed-mean
-score matrix as a heatmap and each task's score across training (every row's numbers are in the
-CSV and JSON; a page of hundreds of heatmaps is read by no one). Per table: forgetting bars
-(mean +- std) for every row.
+score matrix as a heatmap and each task's score across training (svg_matrix.py; every row's
+numbers are in the CSV and JSON, and a page of hundreds of heatmaps is read by no one). Per
+table: forgetting bars (mean +- std) for every row, and score versus cost with each device's
+Pareto front (pareto.py).
 """
 
 from __future__ import annotations
 
-import io
 import math
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Optional
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
-from matplotlib.ticker import MaxNLocator
-
 from harness.leaderboard.assemble import LeaderTable, Row
 from harness.leaderboard.load import MeasuredRow
+from harness.leaderboard.pareto import pareto_plot, points
+from harness.leaderboard.svg_charts import Bar, bars_figure
+from harness.leaderboard.svg_matrix import matrix_figure
 
-RC = {"svg.hashsalt": "harness-leaderboard", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
-      "axes.spines.top": False, "axes.spines.right": False}
-METADATA = {"Date": None, "Creator": None}
-_TEXT, _FONT = TextToPath(), FontProperties(family=RC["font.family"], size=RC["font.size"])
 ROW_FIGURES = 6
 Matrix = list[list[Optional[float]]]
-
-
-def svg_bytes(figure: Figure) -> bytes:
-    stream = io.BytesIO()
-    with matplotlib.rc_context(RC):
-        figure.savefig(stream, format="svg", metadata=METADATA)
-    return stream.getvalue()
 
 
 def mean_matrix(row: MeasuredRow, metric: str) -> Matrix:
@@ -46,121 +30,38 @@ def mean_matrix(row: MeasuredRow, metric: str) -> Matrix:
             for t in range(size)]
 
 
-def _heatmap(axes, matrix: Matrix, metric: str, higher_is_better: bool) -> None:
-    size = len(matrix)
-    values = [[math.nan if v is None else v for v in row] for row in matrix]
-    mesh = axes.pcolormesh(range(size + 1), range(size + 1), values, cmap="viridis" if higher_is_better else "viridis_r", edgecolors="white", linewidth=1)
-    axes.invert_yaxis()
-    axes.set_xticks([i + 0.5 for i in range(size)], [f"T{i + 1}" for i in range(size)])
-    axes.set_yticks([t + 0.5 for t in range(size)], [f"T{t + 1}" for t in range(size)])
-    axes.set_xlabel("evaluated task i")
-    axes.set_ylabel("after learning task t")
-    axes.set_title(f"{metric}: R[t][i]")
-    for t, row in enumerate(matrix):
-        for i, value in enumerate(row):
-            if value is not None:
-                shade = mesh.cmap(mesh.norm(value))
-                dark_text = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.55
-                axes.text(i + 0.5, t + 0.5, f"{value:.3g}", ha="center", va="center", color="black" if dark_text else "white", fontsize=7)
-    axes.figure.colorbar(mesh, ax=axes, fraction=0.046)
-
-
-def _curves(axes, matrix: Matrix, metric: str) -> None:
-    size = len(matrix)
-    for i in range(size):
-        steps = list(range(i, size))
-        axes.plot([t + 1 for t in steps], [matrix[t][i] for t in steps], marker="o", markersize=3, label=f"task {i + 1}")
-    axes.set_xticks(range(1, size + 1))
-    axes.set_xlabel("after learning task t")
-    axes.set_title(f"{metric} of each task across training")
-    axes.legend(fontsize=7, frameon=False)
-
-
 def row_figure(table: LeaderTable, row: MeasuredRow) -> bytes:
     metrics = [m for m in table.headline if m in row.runs[0].matrices]
-    height = 3.4 * len(metrics)
-    figure = Figure(figsize=(9, height))  # a fixed layout: constrained layout costs 2.4x the time, measured
-    figure.subplots_adjust(left=0.75 / 9, right=1 - 0.25 / 9, top=1 - 0.75 / height, bottom=0.5 / height,
-                           wspace=0.3, hspace=0.35)
-    grid = figure.subplots(len(metrics), 2, squeeze=False)
-    for (heat_axes, curve_axes), metric in zip(grid, metrics):
-        matrix = mean_matrix(row, metric)
-        _heatmap(heat_axes, matrix, metric, table.metrics[metric].higher_is_better)
-        _curves(curve_axes, matrix, metric)
-    figure.suptitle(f"{row.method} {row.hparams_hash} on {table.bench}: mean over {len(row.runs)} seed(s)")
-    return svg_bytes(figure)
-
-
-def forgetting_plot(table: LeaderTable) -> Figure:
-    """One bar chart per headline metric; each subplot's title on two short lines so that
-    neighbouring titles never touch."""
-    metrics = [m for m in table.headline if m in table.metrics]
-    rows: list[Row] = table.rows
-    labels = [f"{row.label} (reported)" if row.reported else f"{row.method} {row.hparams_hash[:6]}" + (f" ({row.variant})" if row.variant else "") for row in rows]
-    # a fixed layout sized from the longest label (constrained layout measures by drawing: slow)
-    label_inches = max((_TEXT.get_text_width_height_descent(label, _FONT, ismath=False)[0] for label in labels), default=0.0) / 72
-    left, panel, gap, top, bottom = 1.15 * label_inches + 0.35, 3.4, 0.45, 0.8, 0.45  # browsers draw the SVG text a little wider
-    width, height = left + len(metrics) * panel + (len(metrics) - 1) * gap + 0.3, 0.45 * len(rows) + top + bottom
-    figure = Figure(figsize=(width, height))
-    figure.subplots_adjust(left=left / width, right=1 - 0.3 / width, top=1 - top / height, bottom=bottom / height, wspace=gap / panel)
-    grid = figure.subplots(1, len(metrics), squeeze=False)[0]
-    for axes, metric in zip(grid, metrics):
-        stats = [row.cells.get((metric, table.forgetting_definition)) for row in rows]
-        axes.barh(range(len(rows)), [0.0 if s is None else s.mean for s in stats],
-                  xerr=[0.0 if s is None or s.std is None else s.std for s in stats],
-                  color=["#b0b0b0" if row.reported else "#4c72b0" for row in rows], capsize=3)
-        axes.set_yticks(range(len(rows)), labels if axes is grid[0] else [""] * len(rows))
-        axes.invert_yaxis()
-        axes.axvline(0, color="black", linewidth=0.6)
-        axes.xaxis.set_major_locator(MaxNLocator(5))
-        axes.set_title(f"{metric}\nforgetting (lower is better)")
-    figure.suptitle(f"{table.bench}: forgetting ({table.forgetting_definition})")
-    return figure
+    panels = [(metric, table.metrics[metric].higher_is_better, mean_matrix(row, metric)) for metric in metrics]
+    return matrix_figure(f"{row.method} {row.hparams_hash} on {table.bench}: mean over {len(row.runs)} seed(s)", panels)
 
 
 def forgetting_figure(table: LeaderTable) -> bytes:
-    return svg_bytes(forgetting_plot(table))
-
-
-_TABLES: list[LeaderTable] = []  # what forked figure workers draw from (inherited, never pickled)
-
-
-def _keep_tables(tables: list[LeaderTable]) -> None:
-    _TABLES[:] = tables
-
-
-def _draw(job: tuple[int, Optional[int]]) -> bytes:
-    table = _TABLES[job[0]]
-    return forgetting_figure(table) if job[1] is None else row_figure(table, table.rows[job[1]].measured)
-
-
-def _workers(jobs: int) -> int:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(cpus, jobs // 2) if "fork" in multiprocessing.get_all_start_methods() else 1
+    """One bar panel per headline metric (mean +- std of the shown forgetting), every row; reported rows grey."""
+    metrics = [m for m in table.headline if m in table.metrics]
+    rows: list[Row] = table.rows
+    labels = [f"{row.label} (reported)" if row.reported else f"{row.method} {row.hparams_hash[:6]}" + (f" ({row.variant})" if row.variant else "")
+              for row in rows]
+    panels = []
+    for metric in metrics:
+        stats = [row.cells.get((metric, table.forgetting_definition)) for row in rows]
+        panels.append((metric, [None if s is None else Bar(s.mean, s.std, row.reported) for s, row in zip(stats, rows)]))
+    return bars_figure(f"{table.bench}: forgetting ({table.forgetting_definition})", labels, panels)
 
 
 def write_figures(tables: list[LeaderTable], folder: Path) -> dict[str, dict[str, str]]:
-    """Figure files under `folder/figures/<slug>/`; returns {slug: {row_id or 'forgetting': relative path}}.
-    Figures are drawn in forked worker processes, one per CPU; each is a pure function of its
-    table, so the bytes do not depend on the worker count."""
-    jobs, paths = [], []
-    for t, table in enumerate(tables):
-        if table.rows:
-            jobs.append((t, None))
-            paths.append((table.slug, "forgetting", f"figures/{table.slug}/forgetting.svg"))
-        for r in [r for r, row in enumerate(table.rows) if row.measured is not None][:ROW_FIGURES]:
-            jobs.append((t, r))
-            paths.append((table.slug, table.rows[r].row_id, f"figures/{table.slug}/{table.rows[r].row_id}.svg"))
-    _keep_tables(tables)
-    workers = _workers(len(jobs))
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_keep_tables, initargs=(tables,)) as pool:
-            drawn = list(pool.map(_draw, jobs))
-    else:
-        drawn = [_draw(job) for job in jobs]
+    """Figure files under `folder/figures/<slug>/`; returns {slug: {row_id, 'forgetting' or 'pareto': relative path}}."""
     written: dict[str, dict[str, str]] = {table.slug: {} for table in tables}
-    for (slug, name, relative), svg in zip(paths, drawn):
-        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-        (folder / relative).write_bytes(svg)
-        written[slug][name] = relative
+    for table in tables:
+        figures: list[tuple[str, bytes]] = []
+        if table.rows:
+            figures.append(("forgetting", forgetting_figure(table)))
+        if points(table):
+            figures.append(("pareto", pareto_plot(table)))
+        figures += [(row.row_id, row_figure(table, row.measured)) for row in [r for r in table.rows if r.measured is not None][:ROW_FIGURES]]
+        for name, svg in figures:
+            relative = f"figures/{table.slug}/{name}.svg"
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relative).write_bytes(svg)
+            written[table.slug][name] = relative
     return written

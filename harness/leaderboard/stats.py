@@ -15,9 +15,12 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+import numpy as np
+from scipy import stats as scipy_stats
 from scipy.stats import ttest_ind_from_stats
 
 SEPARATION_ALPHA = 0.05
+CONFIDENCE = 0.95
 HALF_WIDTH_DIGITS = 2   # significant digits kept of an interval's half-width
 PLAIN_DIGITS = 3        # significant digits of a value without an interval
 MAX_DECIMALS = 8
@@ -106,3 +109,22 @@ def decimals_for(stat: Stat, printed: Optional[int] = None) -> int:
     if printed is not None:
         return printed
     return _decimals_for_digits(stat.mean, PLAIN_DIGITS)
+
+
+def t_half_width(std: np.ndarray, n: np.ndarray, confidence: float = CONFIDENCE) -> np.ndarray:
+    """Half-width of the two-sided Student-t interval for a mean over n values with sample std
+    `std`: t_{(1+c)/2, n-1} * std / sqrt(n); NaN where n < 2."""
+    std, n = np.asarray(std, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = scipy_stats.t.ppf((1 + confidence) / 2, np.where(n >= 2, n - 1, np.nan))
+        return quantile * std / np.sqrt(n)
+
+
+def exact_mean_std(values: np.ndarray) -> tuple[float, float]:
+    """Correctly rounded sums (math.fsum), so the numbers do not depend on the order of seeds."""
+    if np.isnan(values).any():
+        return math.nan, math.nan
+    n = len(values)
+    mean = math.fsum(values) / n
+    std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else math.nan
+    return mean, std

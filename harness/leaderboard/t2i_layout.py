@@ -5,12 +5,9 @@ train % and store %, A_MMD, F_MMD, alignment, KID). Parameter columns read the r
 
 from __future__ import annotations
 
-import math
 from typing import Optional
 
-import numpy as np
-
-from harness.leaderboard.frame import _exact_mean_std, t_half_width
+from harness.leaderboard.cost import cost_stat
 from harness.leaderboard.stats import Stat
 from harness.tracks import TRACK_PACKAGES, track_layout
 
@@ -30,9 +27,4 @@ def parameter_stat(runs, field: str) -> Optional[Stat]:
     values = [run.parameters.get(field) for run in runs]
     if not values or any(not value for value in values):
         return None
-    percent = np.array([100.0 * float(value[-1]) for value in values])
-    mean, std = _exact_mean_std(percent)
-    if len(percent) < 2 or math.isnan(std) or percent.min() == percent.max():  # a method's cost rarely varies with the seed
-        return Stat(mean, None, len(percent))
-    half = float(t_half_width(np.array([std]), np.array([len(percent)]))[0])
-    return Stat(mean, std, len(percent), (mean - half, mean + half))
+    return cost_stat([100.0 * float(value[-1]) for value in values])

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-LEADERBOARD_VERSION = 4
+LEADERBOARD_VERSION = 5
 MANIFEST = "manifest.json"
 
 

@@ -17,7 +17,8 @@ from benchmarks.data.digit_concepts import ConceptBench
 from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
 from harness.backbones.tiny_t2i import digit_prompt
 from harness.bench import BenchSpec, Profile
-from harness.sample_grid import save_sample_grid
+from harness.record import checkpoint_dir_of
+from harness.sample_grid import keep_just_learned, load_just_learned, save_sample_grid
 from harness.scoring import EvalNoise, ScoredRow
 from harness.tracks._base import Evaluator
 from harness.tracks.t2i.tasks import FolderConcepts
@@ -46,6 +47,7 @@ class T2IEvaluator(Evaluator):
         self.bench, self.data, self.tasks, self.profile, self.noise = bench, data, data.tasks, profile, noise
         self.guidance_scale, self.sampler = guidance_scale, sampler
         self.drift_path = record_path.with_suffix(".drift.safetensors")
+        self.kept = checkpoint_dir_of(record_path)  # each concept's samples right after it was learned, for the grid
         self.just_learned: dict[int, torch.Tensor] = {}
         if self.drift_path.is_file():
             self.just_learned = {int(key.removeprefix("task")): value for key, value in load_file(str(self.drift_path)).items()}
@@ -62,6 +64,7 @@ class T2IEvaluator(Evaluator):
     def keep_just_learned(self, view: ConceptView) -> None:
         if view.task_index == view.after_task:
             self.just_learned[view.task_index] = view.sample_features.clone()
+            keep_just_learned(self.kept, view.task_index, view.samples, torch.full((view.samples.shape[0],), view.task_index))
 
     def generated_images(self, scored: list[int], per_class: int) -> int:
         return sum(len(self.tasks[i].eval_prompts) for i in scored) * per_class
@@ -76,7 +79,8 @@ class T2IEvaluator(Evaluator):
         samples = torch.cat([view.samples for view in views])
         labels = torch.cat([torch.full((view.samples.shape[0],), view.task_index) for view in views])
         grid = record_path.with_suffix(".samples.png")
-        save_sample_grid(grid, samples, labels)
+        save_sample_grid(grid, samples, labels, load_just_learned(self.kept), len(self.tasks),
+                         names={i: task.name for i, task in enumerate(self.tasks)})
         record["samples"] = grid.name
 
 
