@@ -16,11 +16,11 @@ from typing import Any
 
 import yaml
 
+from core.errors import UsageError
+from core.plugins import shipped_bench
+from core.registry import Registry
 from harness.bench_checks import check_fields, check_tasks, check_top_level
-from harness.errors import UsageError
 from harness.eval_schedule import parse_schedule
-from harness.plugins import shipped_bench
-from harness.registry import Registry
 from metrics.continual import FORGETTING_DEFINITIONS
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"

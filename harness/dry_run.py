@@ -51,9 +51,9 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
 
     from harness.environment import pick_device
     from harness.scoring import EvalNoise, score_row
-    from harness.seeding import seeded_phase
+    from core.seeding import seeded_phase
     from harness.tracks import TRACK_REGISTRY, BuildOptions
-    from methods import TrainContext
+    from harness.method_context import TrainContext
     from metrics._registry import bench_metrics
 
     cost = count(run)

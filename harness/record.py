@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.file_modes import apply_umask
 from harness.names import check_name
 from harness.record_schema import SCHEMA_VERSION, STATUSES, RunRecord, run_stem

@@ -24,13 +24,13 @@ class DreamBooth(ConceptMethod):
     class Hparams(ConceptMethod.Hparams):
         lr_scale: float = 1.0  # times the bench's learning rate
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        return f"task{index}"
+    def before_task(self, task, generator: torch.Generator) -> None:
+        pass
 
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return list(self.unet.parameters())
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
         pass
 
     def trained_parameters(self) -> int:

@@ -7,8 +7,8 @@ from typing import Any, Callable
 
 import torch
 
-from harness.errors import UsageError
-from harness.registry import Registry
+from core.errors import UsageError
+from core.registry import Registry
 
 
 @dataclass(frozen=True)

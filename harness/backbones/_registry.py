@@ -4,8 +4,8 @@ from typing import Any, Callable
 
 import torch
 
-from harness.errors import UsageError
-from harness.registry import Registry
+from core.errors import UsageError
+from core.registry import Registry
 
 BACKBONES: Registry[Callable[..., torch.nn.Module]] = Registry("backbone")
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import torch
 
+from core.errors import UsageError
 from harness.backbones._registry import BACKBONES
 from harness.backbones._unet import PixelUNetModel, backbone_config
-from harness.errors import UsageError
 
 SOLVERS = ("euler", "midpoint")
 

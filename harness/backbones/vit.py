@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 from timm.models.vision_transformer import Attention, Block, VisionTransformer
 
+from core.errors import UsageError
 from harness.backbones._registry import BACKBONES
-from harness.errors import UsageError
 
 Prefix = tuple[torch.Tensor, torch.Tensor]
 

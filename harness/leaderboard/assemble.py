@@ -15,13 +15,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from harness.catalog import BOUND_METHODS
 from harness.leaderboard.forgetting_choice import choose
 from harness.leaderboard.frame import AGGREGATES, records_frame, seed_statistics
 from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableKey, Warn
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
 from harness.leaderboard.t2i_layout import LAYOUTS_BY_TRACK, PARAMETER_AGGREGATE, PARAMETER_FIELDS, chosen_metric, parameter_stat
-from methods import BOUND_METHODS
 from metrics.continual import DRIFT_DEFINITIONS, FORGETTING_DEFINITIONS
 
 AGGREGATE_DEFINITIONS = {

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.bench import BenchSpec, Profile
-
 if TYPE_CHECKING:
     import torch
 
+    from harness.bench import BenchSpec, Profile
+    from harness.method_context import Regularization
     from harness.scoring import EvalNoise, ScoredRow, TaskView
-    from methods._base import Regularization
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from benchmarks.data.digit_concepts import ConceptBench
+from core.task_names import task_index, task_name
 from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
 from harness.backbones.tiny_t2i import digit_prompt
 from harness.bench import BenchSpec, Profile
@@ -48,7 +49,7 @@ class T2IEvaluator(Evaluator):
         self.drift_path = record_path.with_suffix(".drift.safetensors")
         self.just_learned: dict[int, torch.Tensor] = {}
         if self.drift_path.is_file():
-            self.just_learned = {int(key.removeprefix("task")): value for key, value in load_file(str(self.drift_path)).items()}
+            self.just_learned = {task_index(key): value for key, value in load_file(str(self.drift_path)).items()}
 
     def concept_requests(self, scored: list[int]) -> list[tuple[str, tuple[object, ...]]]:
         per_prompt = self.profile.eval_samples_per_class
@@ -68,7 +69,7 @@ class T2IEvaluator(Evaluator):
 
     def after_task(self, method: Any, row: ScoredRow, record: dict[str, Any]) -> None:
         temporary = self.drift_path.with_name(f".{self.drift_path.name}.tmp")
-        save_file({f"task{i}": features.contiguous() for i, features in sorted(self.just_learned.items()) if i <= row.after_task}, str(temporary))
+        save_file({task_name(i): features.contiguous() for i, features in sorted(self.just_learned.items()) if i <= row.after_task}, str(temporary))
         os.replace(temporary, self.drift_path)
 
     def finish(self, record_path: Path, row: ScoredRow, record: dict[str, Any]) -> None:

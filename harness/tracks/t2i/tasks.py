@@ -19,10 +19,10 @@ import torch
 from benchmarks.concepts import CONCEPT_SOURCES as FOLDER_SOURCES
 from benchmarks.concepts.manifest import fill_words
 from benchmarks.concepts.tasks import load_concept_tasks
-from benchmarks.data.digit_concepts import CONCEPT_SOURCES as DIGIT_SOURCES
+from benchmarks.data.concept_sources import CONCEPT_SOURCES as DIGIT_SOURCES
 from benchmarks.data.digit_concepts import ConceptBench
+from core.errors import UsageError
 from harness.bench import BenchSpec
-from harness.errors import UsageError
 
 TOKEN_FORMAT = "<c{index}>"
 SOURCE_KINDS = {**{name: "digits" for name in DIGIT_SOURCES}, **{name: "folders" for name in FOLDER_SOURCES.names()}}
