@@ -122,3 +122,29 @@ def test_no_module_import_cycle():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_track_view_has_what_its_metrics_read():
+    """The metrics declare their inputs (metrics/inputs.py); each track's view supplies every member."""
+    import dataclasses
+    import typing
+
+    from harness.tracks.class_cls.views import ClassClsView
+    from harness.tracks.class_gen.views import ClassGenView
+    from harness.tracks.t2i.views import FolderConceptView, JudgedConceptView
+    from metrics import inputs
+
+    def members(protocol: type) -> set[str]:
+        names = set()
+        for klass in protocol.__mro__:
+            if klass.__module__ == inputs.__name__:
+                names |= set(typing.get_type_hints(klass)) | {name for name in vars(klass) if not name.startswith("_")}
+        return names
+
+    def supplied(view: type) -> set[str]:
+        return {field.name for field in dataclasses.fields(view)} | {name for name in dir(view) if not name.startswith("_")}
+
+    pairs = {ClassGenView: inputs.ClassGenInput, ClassClsView: inputs.ClassClsInput,
+             JudgedConceptView: inputs.JudgedConceptInput, FolderConceptView: inputs.FolderConceptInput}
+    missing = {view.__name__: sorted(members(protocol) - supplied(view)) for view, protocol in pairs.items()}
+    assert missing == {view.__name__: [] for view in pairs}
