@@ -1,11 +1,11 @@
-"""What the harness hands every method: its training context (budget, seed, device) and a track's
-regularization data. Methods import it (methods/_base.py); the harness never imports a method's
+"""What the harness hands every method (its training context: budget, seed, device, a track's
+regularization data) and what a method declares back that changes how its model is prompted. Methods import it (methods/_base.py); the harness never imports a method's
 module, it finds methods through their registry (harness/catalog.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 if TYPE_CHECKING:
     import torch
@@ -33,3 +33,19 @@ class TrainContext:
     num_classes: int
     progress: bool = False
     regularization: Regularization | None = None
+
+
+@dataclass(frozen=True)
+class PromptPhrasing:
+    """How a t2i method phrases a prompt that names one of its concept tokens, in training and in
+    evaluation alike (`Method.prompt_phrasing`; the runner hands it to the track's evaluator once,
+    `Evaluator.use_phrasing`). C-LoRA's ablation (ii) follows each concept token with a class word,
+    "a photo of <c5> digit"; the default phrases every prompt as written."""
+
+    concept_word: str = ""  # "" = prompts as written
+
+    def apply(self, prompt: str, concept_tokens: Collection[str]) -> str:
+        """`prompt` with `concept_word` after each of `concept_tokens` it names (space-separated words)."""
+        if not self.concept_word:
+            return prompt
+        return " ".join(f"{word} {self.concept_word}" if word in concept_tokens else word for word in prompt.split(" "))

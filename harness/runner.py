@@ -129,6 +129,7 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         setup_started = time.perf_counter()
         with seeded_phase(spec.seed, "evaluator", device=device):
             evaluator = track.evaluator(run.bench, loaded, profile, EvalNoise(spec.seed), device, run.record_path)
+        evaluator.use_phrasing(method.prompt_phrasing())
         record["evaluation"] = evaluator.describe()
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
         log = open_run_log(spec.log, run.record_path, start * profile.steps_per_task)

@@ -14,7 +14,7 @@ from typing import Any, Callable, ClassVar, NamedTuple
 
 import torch
 
-from harness.method_context import Regularization, TrainContext
+from harness.method_context import PromptPhrasing, TrainContext
 from methods._registry import METHODS
 
 
@@ -72,6 +72,12 @@ class Method(abc.ABC):
     def after_task(self, task: Any, generator: torch.Generator) -> None:
         """After the last training step on `task`: fold what it learned into what the next task
         starts from (merge an adapter, keep a buffer, estimate a Fisher)."""
+
+    def prompt_phrasing(self) -> PromptPhrasing:
+        """How this method's model is prompted with its concept tokens (t2i; prompts as written by
+        default). The track's evaluator phrases every evaluation prompt with it, the method's own
+        training loop every training prompt: the one channel by which a method changes prompts."""
+        return PromptPhrasing()
 
     def record_notes(self) -> dict[str, Any]:
         """JSON-able facts the method wants in its run record (e.g. layers it chose); none by default."""

@@ -151,6 +151,7 @@ class ConceptMethod(Method):
         batches = BatchStream(latents, torch.arange(latents.shape[0]), profile.batch_size, generator)
         regularization = self._regularization()
         prior_stream = None if regularization is None else BatchStream(regularization, torch.arange(regularization.shape[0]), profile.batch_size, generator)
+        phrasing = self.prompt_phrasing()
         backbone.train()
         bar = tqdm(range(profile.steps_per_task), desc=f"train task {task.index + 1}", leave=False, disable=not self.context.progress)
         for step in bar:
@@ -159,11 +160,14 @@ class ConceptMethod(Method):
             extra = self.replay_batch(generator)
             if extra is not None:
                 images, prompts = torch.cat([images, extra[0]]), prompts + extra[1]
+            if prior_stream is not None:
+                prior, _ = prior_stream.next()
+                prompts = prompts + [self.context.regularization.prompt] * prior.shape[0]
+            prompts = [phrasing.apply(prompt, backbone.concept_tokens) for prompt in prompts]
             if prior_stream is None:
                 loss = backbone.loss(images, prompts, generator).mean()
             else:
-                prior, _ = prior_stream.next()
-                losses = backbone.loss(torch.cat([images, prior]), prompts + [self.context.regularization.prompt] * prior.shape[0], generator)
+                losses = backbone.loss(torch.cat([images, prior]), prompts, generator)
                 loss = losses[: images.shape[0]].mean() + hp.prior_loss_weight * losses[images.shape[0] :].mean()
             term = self.penalty(name)
             if term is not None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import torch
 
 from harness.hparams import OMIT_AT_DEFAULT
+from harness.method_context import PromptPhrasing
 from methods._base import register_method
 from methods._lora import LoRAMethod, lora_layers
 
@@ -66,9 +67,11 @@ class CLoRA(LoRAMethod):
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
-        backbone.concept_word = hparams.concept_word
         self.past_sum: dict[str, torch.Tensor] = {}
         self._past_abs: dict[str, torch.Tensor] = {}
+
+    def prompt_phrasing(self) -> PromptPhrasing:
+        return PromptPhrasing(self.hparams.concept_word)
 
     def before_task(self, task, generator: torch.Generator) -> None:
         name = self.adapter_name(task)

@@ -68,7 +68,6 @@ class TextToImageDiffusion(torch.nn.Module):
         self.tokenizer, self.scheduler = tokenizer, scheduler
         self.concept_tokens: list[str] = []
         self.compute = ComputeOptions()
-        self.concept_word = ""  # when set, every concept token in a prompt is followed by this word
         self.requires_grad_(False)
 
     def use_compute(self, options: ComputeOptions) -> None:
@@ -116,13 +115,7 @@ class TextToImageDiffusion(torch.nn.Module):
         return token_id
 
     # ---- conditioning ---------------------------------------------------------------------
-    def with_concept_word(self, prompt: str) -> str:
-        if not self.concept_word:
-            return prompt
-        return " ".join(f"{word} {self.concept_word}" if word in self.concept_tokens else word for word in prompt.split(" "))
-
     def encode_prompts(self, prompts: list[str]) -> torch.Tensor:
-        prompts = [self.with_concept_word(prompt) for prompt in prompts]
         ids = self.tokenizer(prompts, padding="max_length", max_length=self.tokenizer.model_max_length,
                              truncation=True, return_tensors="pt").input_ids.to(self.device)
         return self.text_encoder(ids)[0]
