@@ -79,6 +79,10 @@ class ConceptMethod(Method):
         return len(self.backbone.concept_tokens)
 
     # ---- hooks -------------------------------------------------------------------------------------
+    def learning_rate(self, task) -> float:
+        """Adam's step size on `task`: the bench profile's unless the method scales it (`lr_scale`)."""
+        return self.context.profile.lr
+
     def adapter_name(self, task) -> str:
         """The name of the parameters `task` trains (`task_parameters`, `penalty`): one per task by default."""
         return task_name(task.index)
@@ -145,7 +149,7 @@ class ConceptMethod(Method):
 
             def only_the_new_row() -> None:
                 embedding.grad[frozen_rows] = 0.0
-        lr = profile.lr * getattr(hp, "lr_scale", 1.0)
+        lr = self.learning_rate(task)
         optimizer = adam(parameters, lr=lr)
         check = LossCheck(self.context.device, profile.steps_per_task, f"task {task.index + 1}", lr)
         batches = BatchStream(latents, torch.arange(latents.shape[0]), profile.batch_size, generator)

@@ -21,11 +21,5 @@ class BaseModel(ConceptMethod):
         generator = torch_generator(self.context.seed, "train", task.index)
         self.backbone.add_concept_token(task.token, init=self.hparams.token_init, init_word=self.hparams.token_init_word, generator=generator)
 
-    def before_task(self, task, generator: torch.Generator) -> None:
-        pass
-
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return []
-
-    def after_task(self, task, generator: torch.Generator) -> None:
-        pass

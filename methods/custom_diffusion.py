@@ -32,7 +32,10 @@ class CustomDiffusionMethod(ConceptMethod):
     @dataclass(frozen=True)
     class Hparams(ConceptMethod.Hparams):
         target_modules: str = CROSS_ATTENTION_KV
-        lr_scale: float = 1.0  # times the bench's learning rate
+        lr_scale: float = hparam(1.0, gt=0)  # times the bench's learning rate
+
+    def learning_rate(self, task) -> float:
+        return self.context.profile.lr * self.hparams.lr_scale
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
@@ -40,14 +43,8 @@ class CustomDiffusionMethod(ConceptMethod):
         if not self.targets:
             raise RunFailure(f"Custom Diffusion target pattern {hparams.target_modules!r} matches no Linear layer of the UNet")
 
-    def before_task(self, task, generator: torch.Generator) -> None:
-        pass
-
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return [layer.weight for layer in self.targets.values()]
-
-    def after_task(self, task, generator: torch.Generator) -> None:
-        pass
 
     def kv_weights(self) -> dict[str, torch.Tensor]:
         return {key: layer.weight.detach().clone() for key, layer in self.targets.items()}

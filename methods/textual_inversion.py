@@ -14,11 +14,5 @@ from methods._concept import ConceptMethod
 class TextualInversion(ConceptMethod):
     """Textual Inversion: one learned token embedding per concept, the backbone frozen."""
 
-    def before_task(self, task, generator: torch.Generator) -> None:
-        pass
-
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return []
-
-    def after_task(self, task, generator: torch.Generator) -> None:
-        pass
