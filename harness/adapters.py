@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any, Optional
 
-from harness.errors import UsageError
+from core.errors import UsageError
+from core.task_names import task_name
 from harness.record import read_record
 
 LORA_FILE = "pytorch_lora_weights.safetensors"
@@ -67,8 +68,8 @@ def _readme(record: dict[str, Any], task: int, token: Optional[str], template: O
         "",
         "```python",
         "pipe = StableDiffusionPipeline.from_pretrained(BASE_MODEL)  # the run's backbone weights",
-        f'pipe.load_lora_weights("task{task:02d}")',
-        *([f'pipe.load_textual_inversion("task{task:02d}/{TOKEN_FILE}")'] if token else []),
+        f'pipe.load_lora_weights("{task_name(task, digits=2)}")',
+        *([f'pipe.load_textual_inversion("{task_name(task, digits=2)}/{TOKEN_FILE}")'] if token else []),
         f'image = pipe("{prompt or "PROMPT"}", generator=torch.Generator().manual_seed(0)).images[0]',
         "```",
     ]
@@ -86,11 +87,11 @@ def export(record_path: Path, out: Path) -> list[Path]:
     for task, relative in enumerate(adapters):
         match = _ADAPTER_PATH.fullmatch(str(relative))
         if match is None or int(match["task"]) != task or match["key"] != record["run_key"]:
-            raise UsageError(f"run record {record_path}: adapters[{task}] is {str(relative)[:80]!r}, not {record['run_key']}.adapters/task{task:02d}/{LORA_FILE}")
+            raise UsageError(f"run record {record_path}: adapters[{task}] is {str(relative)[:80]!r}, not {record['run_key']}.adapters/{task_name(task, digits=2)}/{LORA_FILE}")
         source = record_path.parent / Path(relative).parent
         if not (source / LORA_FILE).is_file():
             raise UsageError(f"adapter file {source / LORA_FILE} is missing: it is kept beside the record that names it")
-        target = out / f"task{task:02d}"
+        target = out / task_name(task, digits=2)
         target.mkdir(parents=True, exist_ok=True)
         for name in (LORA_FILE, TOKEN_FILE):
             if (source / name).is_file():

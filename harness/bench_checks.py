@@ -11,7 +11,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.names import check_name
 
 # the smallest value each numeric field accepts

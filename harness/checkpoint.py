@@ -20,6 +20,7 @@ import torch
 from safetensors.torch import load as load_bytes
 from safetensors.torch import save_file
 
+from core.task_names import task_name
 from harness.file_modes import apply_umask
 
 KEEP = 2
@@ -30,7 +31,7 @@ class BadCheckpoint(Exception):
 
 
 def checkpoint_paths(directory: Path, task_index: int) -> tuple[Path, Path]:
-    stem = Path(directory) / f"task{task_index:03d}"
+    stem = Path(directory) / task_name(task_index, digits=3)
     return stem.with_suffix(".safetensors"), stem.with_suffix(".json")
 
 
@@ -111,7 +112,7 @@ def load_checkpoint(directory: Path, task_index: int) -> tuple[dict[str, torch.T
 
 def prune_checkpoints(directory: Path, keep: int) -> None:
     """Delete every checkpoint but those of tasks `keep - KEEP + 1 .. keep` (the fallbacks)."""
-    kept = {f"task{index:03d}" for index in range(keep - KEEP + 1, keep + 1)}
+    kept = {task_name(index, digits=3) for index in range(keep - KEEP + 1, keep + 1)}
     for path in Path(directory).glob("task*"):
         if path.stem not in kept:
             path.unlink(missing_ok=True)

@@ -13,10 +13,10 @@ from typing import Sequence
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("GOMP_SPINCOUNT", "30000")
 
+from core.console import _silence, echo
+from core.errors import HarnessError
 from harness import __version__
 from harness.commands import COMMANDS
-from harness.console import _silence, echo
-from harness.errors import HarnessError
 
 
 class _Parser(argparse.ArgumentParser):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.leaderboard.frame import AGGREGATES, t_half_width
 from harness.record import read_record
 from harness.results import Warn, load_records

@@ -51,9 +51,9 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
 
     from harness.environment import pick_device
     from harness.scoring import EvalNoise, score_row
-    from harness.seeding import seeded_phase
+    from core.seeding import seeded_phase
     from harness.tracks import TRACK_REGISTRY, BuildOptions
-    from methods import TrainContext
+    from harness.method_context import TrainContext
     from metrics._registry import bench_metrics
 
     cost = count(run)
@@ -87,6 +87,7 @@ def calibrate(run: PreparedRun, echo: Callable[[str], None]) -> Cost:
     # the difference drops the warm-up; when noise makes it non-positive, the longer training's mean is the (upper) estimate
     per_step = (seconds[1] - seconds[0]) / (more - few) if more > few and seconds[1] > seconds[0] else seconds[1] / more
     eval_started = time.perf_counter()
+    evaluator.use_phrasing(method.prompt_phrasing())
     score_row(evaluator, bench_metrics(bench), method.backbone, 0, [0])
     per_image = (time.perf_counter() - eval_started) / max(images, 1)
     return dataclasses.replace(cost, seconds_per_step=per_step, seconds_per_image=per_image, setup_s=setup_s)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import torch
 
+from core.errors import UsageError
+from core.plugins import installed as installed_plugins
 from harness import __version__
-from harness.errors import UsageError
-from harness.plugins import installed as installed_plugins
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("torch", "diffusers", "numpy", "scipy", "scikit-learn", "safetensors")

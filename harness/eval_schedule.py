@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 FULL_NAME = "all"
 _EVERY = re.compile(r"every-([1-9][0-9]{0,3})")

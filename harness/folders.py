@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 PUBLISHED_RESULTS = Path("results")
 USER_RESULTS = Path("my-results")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 SAFE_NAME_TEXT = "[a-z0-9][a-z0-9._-]* (at most 100 characters)"

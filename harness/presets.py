@@ -4,8 +4,8 @@ hparams; `--set` on the command line still overrides them."""
 
 from __future__ import annotations
 
+from core.errors import UsageError
 from harness.bench import load_bench
-from harness.errors import UsageError
 
 
 def apply_preset(bench_name: str, preset: str | None, method: str | None, overrides: dict[str, str]) -> tuple[str, dict[str, str]]:

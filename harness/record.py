@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.file_modes import apply_umask
 from harness.names import check_name
 from harness.record_schema import SCHEMA_VERSION, STATUSES, RunRecord, run_stem
-from harness.schema_types import first_problem
+from core.validation_text import first_problem
 
 __all__ = ["RunRecord", "load_record", "SCHEMA_VERSION", "STATUSES", "run_stem", "record_path", "checkpoint_dir", "write_record", "read_record", "validate_record"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Optional
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.record_schema import RunRecord
 
 SUBMISSION_ENVIRONMENT = ("harness_version", "git_commit", "python", "packages", "device", "platform")

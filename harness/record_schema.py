@@ -30,8 +30,8 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import AfterValidator, Field, model_validator
 
+from core.errors import UsageError
 from harness.eval_schedule import EvalSchedule, parse_schedule
-from harness.errors import UsageError
 from harness.hparams import hparams_hash
 from harness.schema_types import (MAX_ERROR_TEXT, Count, Finite, HexHash, JsonValue, Matrix, Open, SafeName, Seed, Sha256, Strict,
                                   TaskName, Text)

@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import torch
 
+from core.errors import UsageError
 from harness.environment import describe, pick_device
-from harness.errors import UsageError
 from harness.record import read_record
 from harness.runner import RunSpec, execute, prepare
 

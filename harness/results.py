@@ -19,7 +19,7 @@ from typing import Callable, Optional, Union
 
 import pandas as pd
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.leaderboard.frame import AGGREGATES, MATRIX_COLUMNS, RECORD_COLUMNS, matrices_frame, records_frame
 from harness.leaderboard.load import BenchTable, TableKey, load_record_files
 from harness.record_schema import ANY_STATUS, STATUSES

@@ -16,7 +16,7 @@ import socket
 from pathlib import Path
 from typing import Callable, Iterator
 
-from harness.errors import HarnessError
+from core.errors import HarnessError
 
 
 class RunInProgress(HarnessError):

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Protocol, Sequence
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 if TYPE_CHECKING:
     import torch

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import UsageError
 from harness.bench import BenchSpec, load_bench
-from harness.errors import UsageError
+from harness.catalog import METHODS
 from harness.eval_schedule import EvalSchedule, parse_schedule
 from harness.hparams import build_hparams, hparams_dict, hparams_hash
 from harness.record import checkpoint_dir, record_path
-from methods import METHODS
 
 
 @dataclass(frozen=True)

@@ -10,26 +10,30 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import torch
 
+from core.errors import HarnessError, RecordComplete, RunFailure, UsageError
+from core.seeding import seeded_phase
+from core.task_names import task_name
 from harness.checkpoint import prune_checkpoints, save_checkpoint
 from harness.environment import describe, pick_device
-from harness.errors import HarnessError, RecordComplete, RunFailure, UsageError
 from harness.hparams import hparams_dict
+from harness.method_context import TrainContext
 from harness.record import SCHEMA_VERSION, read_record, write_record
 from harness.resume import note_environment, restore
 from harness.run_lock import hold_run_lock
 from harness.run_log import RunLog, open_run_log
-from harness.seeding import seeded_phase
 from harness.run_spec import PreparedRun, RunSpec, prepare
 from harness.scoring import EvalNoise, score_row, write_row
 from harness.tracks import TRACK_REGISTRY, BuildOptions, Evaluator
-from methods import Method, TrainContext
 from metrics import METRICS
 from metrics._registry import bench_metrics
 from metrics.continual import summarize
+
+if TYPE_CHECKING:
+    from methods import Method  # annotations only: the runner gets method classes from the registry
 
 
 def _now() -> str:
@@ -130,6 +134,7 @@ def _execute_locked(run: PreparedRun, echo: Callable[[str], None]) -> Path:
         setup_started = time.perf_counter()
         with seeded_phase(spec.seed, "evaluator", device=device):
             evaluator = track.evaluator(run.bench, loaded, profile, EvalNoise(spec.seed), device, run.record_path)
+        evaluator.use_phrasing(method.prompt_phrasing())
         record["evaluation"] = evaluator.describe()
         record["timing"]["setup_s"] += time.perf_counter() - setup_started
         log = open_run_log(spec.log, run.record_path, start * profile.steps_per_task)
@@ -194,7 +199,7 @@ def _write_report(run: PreparedRun, method: Method, t: int, record: dict[str, An
         parameters = record.setdefault("parameters", {"backbone_unet": total, "trained_fraction": [], "stored_fraction": []})
         parameters["trained_fraction"][t:] = [trained / total]
         parameters["stored_fraction"][t:] = [stored / total]
-    folder = run.record_path.parent / f"{record['run_key']}.adapters" / f"task{t:02d}"
+    folder = run.record_path.parent / f"{record['run_key']}.adapters" / task_name(t, digits=2)
     exported = method.export_adapter(folder)
     if exported is not None:
         record.setdefault("adapters", [])[t:] = [str(folder.relative_to(run.record_path.parent) / exported)]

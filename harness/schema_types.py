@@ -7,11 +7,9 @@ Every name that may reach a file path is a safe name (harness/names.py).
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Any, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from harness.names import SAFE_NAME_TEXT, TASK_NAME_TEXT, is_safe_name, is_task_name
 
@@ -71,30 +69,3 @@ class Open(BaseModel):
     """A block of free-form facts (environment, evaluator facts): known keys typed, others kept."""
 
     model_config = ConfigDict(strict=True, extra="allow")
-
-
-def dotted(location: tuple[Any, ...]) -> str:
-    """('metrics', 'fd', 'matrix', 1, 0) -> 'metrics.fd.matrix[1][0]'."""
-    text = ""
-    for part in location:
-        if part == "[key]":
-            text += " (a key)"
-        else:
-            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def first_problem(error: ValidationError) -> str:
-    """The first problem of a validation error as `field: what is wrong (got value)`, one line."""
-    detail: ErrorDetails = error.errors(include_url=False)[0]
-    message = re.sub(r" or instance of \w+", "", detail["msg"].removeprefix("Value error, ")).replace("valid dictionary", "JSON object")
-    field = dotted(tuple(part for part in detail["loc"] if not str(part).startswith("function-after")))
-    got = "" if detail["type"] == "missing" or not field else f" (got {_shown(detail.get('input'))})"
-    more = error.error_count() - 1
-    text = f"{field}: {message}{got}" if field else f"{message}{got}"
-    return " ".join((text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")).split())

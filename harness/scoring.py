@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 import torch
 
-from harness.errors import RunFailure
-from harness.seeding import derive_seed, numpy_rng, torch_generator
+from core.errors import RunFailure
+from core.seeding import derive_seed, numpy_rng, torch_generator
 from metrics._registry import MetricDef
 
 if TYPE_CHECKING:

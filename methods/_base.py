@@ -14,30 +14,8 @@ from typing import Any, Callable, ClassVar, NamedTuple
 
 import torch
 
-from harness.bench import Profile
+from harness.method_context import PromptPhrasing, TrainContext
 from methods._registry import METHODS
-
-
-@dataclass(frozen=True)
-class Regularization:
-    """Prior-preservation data a track hands every method (t2i: the bench's class prompt and
-    base-model samples of it, or None when the bench asks for none)."""
-
-    prompt: str
-    images: torch.Tensor | None = None
-
-
-@dataclass(frozen=True)
-class TrainContext:
-    """What every method on a bench gets: the same budget, seed, device and regularization data."""
-
-    profile: Profile
-    seed: int
-    device: torch.device
-    num_tasks: int
-    num_classes: int
-    progress: bool = False
-    regularization: Regularization | None = None
 
 
 class ParameterCounts(NamedTuple):
@@ -78,7 +56,28 @@ class Method(abc.ABC):
     @abc.abstractmethod
     def learn(self, task: Any) -> None:
         """Train on `task`, a task of the bench's track (see harness/tracks/<track>/tasks.py), and
-        on whatever the method kept from earlier tasks."""
+        on whatever the method kept from earlier tasks. The track's family base (methods/_diffusion.py,
+        _classifier.py, _concept.py) writes this loop once and calls the hooks below around it."""
+
+    # ---- the hooks: one vocabulary for every track --------------------------------------------
+    def before_task(self, task: Any, generator: torch.Generator) -> None:
+        """Before the first training step on `task`: set up what it trains (a new adapter, prompts,
+        a frozen teacher, a replay set). `generator` is the task's seeded source of random draws."""
+
+    def train_step(self, *batch: Any) -> Any:
+        """One optimisation step on one batch of the current task; each family base defines what a
+        batch is (class-gen: images and labels; class-cls: images, labels and the logit range)."""
+        raise NotImplementedError(f"{type(self).__name__} trains through its own `learn` loop")
+
+    def after_task(self, task: Any, generator: torch.Generator) -> None:
+        """After the last training step on `task`: fold what it learned into what the next task
+        starts from (merge an adapter, keep a buffer, estimate a Fisher)."""
+
+    def prompt_phrasing(self) -> PromptPhrasing:
+        """How this method's model is prompted with its concept tokens (t2i; prompts as written by
+        default). The track's evaluator phrases every evaluation prompt with it, the method's own
+        training loop every training prompt: the one channel by which a method changes prompts."""
+        return PromptPhrasing()
 
     def record_notes(self) -> dict[str, Any]:
         """JSON-able facts the method wants in its run record (e.g. layers it chose); none by default."""

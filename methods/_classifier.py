@@ -17,8 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
+from core.seeding import derive_seed, torch_generator
+from harness.hparams import hparam
 from harness.tracks.class_cls.tasks import ClassificationTask
-from harness.seeding import derive_seed, torch_generator
 from methods._base import Method
 from methods._optim import adam
 
@@ -40,16 +41,10 @@ class ClassifierMethod(Method):
 
     @dataclass(frozen=True)
     class Hparams:
-        lr_factor: float = 1.0  # learning rate = profile.lr * lr_factor
+        lr_scale: float = hparam(1.0, gt=0, recorded_as="lr_factor")  # learning rate = profile.lr * lr_scale
 
     def trainable_parameters(self) -> list[torch.nn.Parameter]:
         return [p for p in self.backbone.parameters() if p.requires_grad]
-
-    def before_task(self, task: ClassificationTask) -> None:
-        """Set up what this task trains (new prompts, LoRA factors, a frozen teacher)."""
-
-    def after_task(self, task: ClassificationTask) -> None:
-        """Fold what this task learned into what the next task starts from."""
 
     def training_data(self, task: ClassificationTask) -> tuple[Dataset, int, int]:
         """(dataset, first label whose logit is trained, number of valid logits)."""
@@ -71,11 +66,12 @@ class ClassifierMethod(Method):
         return float(loss.detach())
 
     def learn(self, task: ClassificationTask) -> None:
-        self.before_task(task)
+        hooks = torch_generator(self.context.seed, "task-hooks", task.index)  # the hooks' own draws (none of the built-ins draws)
+        self.before_task(task, hooks)
         dataset, past, valid = self.training_data(task)
         profile, device = self.context.profile, self.context.device
         parameters = self.trainable_parameters()
-        base_lr = profile.lr * self.hparams.lr_factor
+        base_lr = profile.lr * self.hparams.lr_scale
         optimizer = adam(parameters, lr=base_lr, betas=(0.9, 0.999), weight_decay=0.0)
         epochs = max(profile.epochs, 1)
         drop_last = len(dataset) >= profile.batch_size
@@ -90,7 +86,7 @@ class ClassifierMethod(Method):
                 for images, labels in loader:
                     self.train_step(optimizer, images.to(device), torch.as_tensor(labels).to(device), past, valid)
         self.backbone.eval()
-        self.after_task(task)
+        self.after_task(task, hooks)
 
 
 def freeze_all_but(module: torch.nn.Module, *trainable: torch.nn.Module) -> None:

@@ -5,26 +5,27 @@ parameters the method unlocks (`task_parameters`: LoRA factors, cross-attention 
 whole UNet, or nothing), optionally the new token's embedding row (`trains_token`), Adam at
 the bench's learning rate, and the bench's regularization images (base-model samples of the
 class prompt) in every batch with `prior_loss_weight`, as C-LoRA ran every method. Hooks:
-`begin_task` (make the task's parameters ready), `penalty` (an extra loss term),
-`replay_batch` (extra (latents, prompts) mixed into each batch), `end_task` (fold, merge,
+`before_task` (make the task's parameters ready), `penalty` (an extra loss term),
+`replay_batch` (extra (latents, prompts) mixed into each batch), `after_task` (fold, merge,
 select) and the parameter accounting of C-LoRA's N_param columns.
 """
 
 from __future__ import annotations
 
 import abc
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
 from tqdm.auto import tqdm
 
-from harness.errors import RunFailure
-from harness.seeding import torch_generator
+from core.errors import RunFailure
+from core.seeding import torch_generator
+from core.task_names import task_name
 from methods._base import Method, ParameterCounts
 from methods._diffusion import BatchStream
 from methods._optim import adam
+from methods._train_step import LossCheck, optimizer_step
 
 CROSS_ATTENTION_KV = r".*attn2\.(to_k|to_v)"
 
@@ -78,9 +79,13 @@ class ConceptMethod(Method):
         return len(self.backbone.concept_tokens)
 
     # ---- hooks -------------------------------------------------------------------------------------
-    @abc.abstractmethod
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        """Make the task's parameters ready; returns a name for them."""
+    def learning_rate(self, task) -> float:
+        """Adam's step size on `task`: the bench profile's unless the method scales it (`lr_scale`)."""
+        return self.context.profile.lr
+
+    def adapter_name(self, task) -> str:
+        """The name of the parameters `task` trains (`task_parameters`, `penalty`): one per task by default."""
+        return task_name(task.index)
 
     @abc.abstractmethod
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
@@ -94,10 +99,6 @@ class ConceptMethod(Method):
 
     def replay_batch(self, generator: torch.Generator) -> tuple[torch.Tensor, list[str]] | None:
         return None
-
-    @abc.abstractmethod
-    def end_task(self, index: int, name: str) -> None:
-        """After the last step."""
 
     # ---- the loop ----------------------------------------------------------------------------------
     def encode(self, images: torch.Tensor, *purpose: object) -> torch.Tensor:
@@ -129,7 +130,8 @@ class ConceptMethod(Method):
         trains_token = self.trains_token and custom_token
         if custom_token:
             token_id = backbone.add_concept_token(task.token, init="random" if hp.token_init == "random" else "word", init_word=hp.token_init_word, generator=generator)
-        name = self.begin_task(task.index, generator)
+        self.before_task(task, generator)
+        name = self.adapter_name(task)
         latents = self.task_latents(task)
         embedding = backbone.token_embeddings().weight
         trained = self.task_parameters(name)
@@ -144,10 +146,16 @@ class ConceptMethod(Method):
             frozen_rows[token_id] = False
             kept = embedding.detach().clone()
             embedding.requires_grad_(True)
-        optimizer = adam(parameters, lr=profile.lr * getattr(hp, "lr_scale", 1.0))
+
+            def only_the_new_row() -> None:
+                embedding.grad[frozen_rows] = 0.0
+        lr = self.learning_rate(task)
+        optimizer = adam(parameters, lr=lr)
+        check = LossCheck(self.context.device, profile.steps_per_task, f"task {task.index + 1}", lr)
         batches = BatchStream(latents, torch.arange(latents.shape[0]), profile.batch_size, generator)
         regularization = self._regularization()
         prior_stream = None if regularization is None else BatchStream(regularization, torch.arange(regularization.shape[0]), profile.batch_size, generator)
+        phrasing = self.prompt_phrasing()
         backbone.train()
         bar = tqdm(range(profile.steps_per_task), desc=f"train task {task.index + 1}", leave=False, disable=not self.context.progress)
         for step in bar:
@@ -156,23 +164,20 @@ class ConceptMethod(Method):
             extra = self.replay_batch(generator)
             if extra is not None:
                 images, prompts = torch.cat([images, extra[0]]), prompts + extra[1]
+            if prior_stream is not None:
+                prior, _ = prior_stream.next()
+                prompts = prompts + [self.context.regularization.prompt] * prior.shape[0]
+            prompts = [phrasing.apply(prompt, backbone.concept_tokens) for prompt in prompts]
             if prior_stream is None:
                 loss = backbone.loss(images, prompts, generator).mean()
             else:
-                prior, _ = prior_stream.next()
-                losses = backbone.loss(torch.cat([images, prior]), prompts + [self.context.regularization.prompt] * prior.shape[0], generator)
+                losses = backbone.loss(torch.cat([images, prior]), prompts, generator)
                 loss = losses[: images.shape[0]].mean() + hp.prior_loss_weight * losses[images.shape[0] :].mean()
             term = self.penalty(name)
             if term is not None:
                 loss = loss + term
-            if not math.isfinite(loss.item()):
-                raise RunFailure(f"loss became {loss.item()} at task {task.index + 1} step {step + 1} with lr={profile.lr}: lower the learning rate or the method's coefficients (--set key=value)")
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if trains_token:
-                embedding.grad[frozen_rows] = 0.0
-            torch.nn.utils.clip_grad_norm_(parameters, 1.0)
-            optimizer.step()
+            check(loss, step)
+            optimizer_step(optimizer, parameters, loss, only_the_new_row if trains_token else None)
             if trains_token:
                 with torch.no_grad():
                     embedding[frozen_rows] = kept[frozen_rows]
@@ -180,7 +185,7 @@ class ConceptMethod(Method):
         backbone.eval()
         for p in trained:
             p.requires_grad_(False)
-        self.end_task(task.index, name)
+        self.after_task(task, generator)
 
     # ---- state ---------------------------------------------------------------------------------
     def extra_state(self) -> dict[str, torch.Tensor]:

@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from harness.seeding import torch_generator
+from core.seeding import torch_generator
 from harness.tracks.class_gen.tasks import Task
 from methods._diffusion import DiffusionMethod
 

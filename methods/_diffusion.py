@@ -1,24 +1,20 @@
 """The training loop shared by methods that train a class-conditional diffusion backbone.
 
 Subclasses change only what their paper changes: the loss (`training_loss`) and what
-happens around a task (`before_task`, `after_task`).
+happens around a task (`before_task`, `after_task`: methods/_base.py).
 """
 
 from __future__ import annotations
 
-import math
-
 import torch
 from tqdm.auto import tqdm
 
-from harness.errors import RunFailure
-from harness.seeding import torch_generator
+from core.errors import RunFailure
+from core.seeding import torch_generator
 from harness.tracks.class_gen.tasks import Task
 from methods._base import Method
 from methods._optim import adam
-
-
-CHECK_EVERY = 50  # GPU: steps between host reads of the loss (a finiteness check)
+from methods._train_step import CHECK_EVERY, LossCheck, optimizer_step
 
 
 class BatchStream:
@@ -62,12 +58,6 @@ class DiffusionMethod(Method):
 
     tracks = frozenset({"class-gen"})
 
-    def before_task(self, task: Task, generator: torch.Generator) -> None:
-        """Hook: runs before the first step on `task`."""
-
-    def after_task(self, task: Task, generator: torch.Generator) -> None:
-        """Hook: runs after the last step on `task`."""
-
     def training_loss(self, images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """The scalar loss for one step; finetuning's is the plain L_simple."""
         return self.backbone.loss(images, labels, generator).mean()
@@ -94,26 +84,13 @@ class DiffusionMethod(Method):
         optimizer = adam(parameters, lr=lr)
         device = self.context.device
         batches = BatchStream(images.to(device), labels.to(device), profile.batch_size, generator)  # on the device once, not per step
-        # reading the loss on the host waits for the device: every step on CPU (free there), every CHECK_EVERY steps on a GPU
-        check_every = 1 if device.type == "cpu" else CHECK_EVERY
-        finite = torch.ones((), dtype=torch.bool, device=device)
+        check = LossCheck(device, steps, where, lr)
         bar = tqdm(range(steps), desc=where, leave=False, disable=not self.context.progress)
         for step in bar:
             loss = self.training_loss(*batches.next(), generator)
-            if check_every > 1:
-                finite &= torch.isfinite(loss.detach())
-            if check_every == 1 or (step + 1) % check_every == 0 or step + 1 == steps:
-                if not (math.isfinite(loss.item()) if check_every == 1 else bool(finite)):
-                    raise RunFailure(
-                        f"loss became {loss.item()} at {where} step {step + 1} with lr={lr}"
-                        f"{'' if check_every == 1 else f' (or up to {check_every - 1} steps before)'}: "
-                        "lower the learning rate or the method's coefficients (--set key=value)"
-                    )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(parameters, 1.0)
-            optimizer.step()
-            if self.context.progress and step % 50 == 0:
+            check(loss, step)
+            optimizer_step(optimizer, parameters, loss)
+            if self.context.progress and step % CHECK_EVERY == 0:
                 bar.set_postfix(loss=f"{loss.item():.4f}")
         self.backbone.eval()
 

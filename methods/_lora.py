@@ -3,8 +3,8 @@
 LoRA through peft (diffusers' adapter API), by default on the cross-attention K/V projections
 (C-LoRA's; the LoRA-merging study's benches set `ATTENTION_QKVO` at rank 64 through their
 `method_hparams`), trained with the new token's embedding row where the bench has one; each task's adapter exported in the diffusers LoRA format.
-Subclasses say which adapter a task trains and how it starts (`begin_task`), an extra loss
-term (`penalty`), and what happens to it after the task (`end_task`: fold, merge, select).
+Subclasses say which adapter a task trains (`adapter_name`) and how it starts (`before_task`), an extra loss
+term (`penalty`), and what happens to it after the task (`after_task`: fold, merge, select).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import torch
 
-from harness.errors import RunFailure
-from harness.seeding import derive_seed
+from core.errors import RunFailure
+from core.seeding import derive_seed
 from methods._concept import CROSS_ATTENTION_KV, ConceptMethod, dense_size, target_layers
 
 __all__ = ["ATTENTION_QKVO", "CROSS_ATTENTION_KV", "LoRAMethod", "TOKEN_EMBEDDING_FILE", "lora_layers", "target_layers"]

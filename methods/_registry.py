@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.registry import Registry
+from core.registry import Registry
 
 METHODS: Registry[Any] = Registry("method", plugins="harness.methods")  # name -> Method subclass

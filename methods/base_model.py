@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from harness.seeding import torch_generator
+from core.seeding import torch_generator
 from methods._base import register_method
 from methods._concept import ConceptMethod
 
@@ -21,11 +21,5 @@ class BaseModel(ConceptMethod):
         generator = torch_generator(self.context.seed, "train", task.index)
         self.backbone.add_concept_token(task.token, init=self.hparams.token_init, init_word=self.hparams.token_init_word, generator=generator)
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        return ""
-
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return []
-
-    def end_task(self, index: int, name: str) -> None:
-        pass

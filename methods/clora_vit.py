@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from core.seeding import torch_generator
+from harness.hparams import hparam
 from harness.tracks.class_cls.tasks import ClassificationTask
-from harness.seeding import torch_generator
 from methods._base import register_method
 from methods._classifier import ClassifierMethod, freeze_all_but
 
@@ -39,7 +40,7 @@ class ContinualLoRALinear(torch.nn.Linear):
         return F.linear(x, self.weight, self.bias) + F.linear(F.linear(x, self.down), self.up)
 
     @torch.no_grad()
-    def start_task(self, generator: torch.Generator) -> None:
+    def new_factors(self, generator: torch.Generator) -> None:
         """LoRA init (Hu et al.): down ~ Kaiming-uniform, up = 0, so the update starts at zero."""
         bound = 1.0 / math.sqrt(self.in_features)  # kaiming_uniform_(a=sqrt(5)) on (rank, in)
         self.down.copy_(torch.rand(self.down.shape, generator=generator).mul_(2 * bound).sub_(bound).to(self.down))
@@ -65,7 +66,7 @@ class CLoRAViT(ClassifierMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        lr_factor: float = 1.0
+        lr_scale: float = hparam(1.0, gt=0, recorded_as="lr_factor")  # learning rate = profile.lr * lr_scale
         rank: int = 64
         reg_coef: float = 1e3  # swept on held-out class orders (mnist-r-5 seeds 100-101, results/sweeps): docs/class-cls-proxy.md
 
@@ -80,10 +81,10 @@ class CLoRAViT(ClassifierMethod):
             layer.down.requires_grad_(True)
             layer.up.requires_grad_(True)
 
-    def before_task(self, task: ClassificationTask) -> None:
-        generator = torch_generator(self.context.seed, "clora", task.index)
+    def before_task(self, task: ClassificationTask, generator: torch.Generator) -> None:
+        factors = torch_generator(self.context.seed, "clora", task.index)  # as published records drew them
         for layer in self.adapted:
-            layer.start_task(generator)
+            layer.new_factors(factors)
 
     def loss(self, images, labels, logits, aux, past):
         base = super().loss(images, labels, logits, aux, past)
@@ -91,6 +92,6 @@ class CLoRAViT(ClassifierMethod):
             return base
         return base + self.hparams.reg_coef * sum(layer.self_regularization() for layer in self.adapted)
 
-    def after_task(self, task: ClassificationTask) -> None:
+    def after_task(self, task: ClassificationTask, generator: torch.Generator) -> None:
         for layer in self.adapted:
             layer.merge()

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import torch
 
-from harness.errors import RunFailure
-from harness.seeding import torch_generator
+from core.errors import RunFailure
+from core.seeding import torch_generator
+from harness.hparams import hparam
 from methods._base import register_method
 from methods._concept import CROSS_ATTENTION_KV, ConceptMethod, dense_size, target_layers
 from methods.ewc import diagonal_fisher
@@ -31,7 +32,10 @@ class CustomDiffusionMethod(ConceptMethod):
     @dataclass(frozen=True)
     class Hparams(ConceptMethod.Hparams):
         target_modules: str = CROSS_ATTENTION_KV
-        lr_scale: float = 1.0  # times the bench's learning rate
+        lr_scale: float = hparam(1.0, gt=0)  # times the bench's learning rate
+
+    def learning_rate(self, task) -> float:
+        return self.context.profile.lr * self.hparams.lr_scale
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
@@ -39,14 +43,8 @@ class CustomDiffusionMethod(ConceptMethod):
         if not self.targets:
             raise RunFailure(f"Custom Diffusion target pattern {hparams.target_modules!r} matches no Linear layer of the UNet")
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        return f"task{index}"
-
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return [layer.weight for layer in self.targets.values()]
-
-    def end_task(self, index: int, name: str) -> None:
-        pass
 
     def kv_weights(self) -> dict[str, torch.Tensor]:
         return {key: layer.weight.detach().clone() for key, layer in self.targets.items()}
@@ -69,10 +67,7 @@ class CustomDiffusionEWC(CustomDiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams(CustomDiffusionMethod.Hparams):
-        ewc_lambda: float = 1e6  # C-LoRA's EWC loss weight (appendix C)
-
-        def validate(self) -> str | None:
-            return None if self.ewc_lambda >= 0 else f"ewc_lambda must be >= 0, got {self.ewc_lambda}"
+        ewc_lambda: float = hparam(1e6, ge=0)  # C-LoRA's EWC loss weight (appendix C)
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)

@@ -61,17 +61,16 @@ class CustomDiffusionMerge(CustomDiffusionMethod):
         self.concepts: list[dict[str, torch.Tensor]] = []
         self.concept_prompts: list[list[str]] = []
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
+    def before_task(self, task, generator: torch.Generator) -> None:
         with torch.no_grad():
             for key, layer in self.targets.items():
                 layer.weight.copy_(self.pretrained[key])
-        return f"task{index}"
 
     def learn(self, task) -> None:
         self.concept_prompts.append([task.token, *sorted(set(task.train_prompts))])
         super().learn(task)
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
         self.concepts.append(self.kv_weights())
         self.merge()
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
+from harness.hparams import hparam
 from methods._base import register_method
 from methods._concept import ConceptMethod
 
@@ -22,16 +23,13 @@ class DreamBooth(ConceptMethod):
 
     @dataclass(frozen=True)
     class Hparams(ConceptMethod.Hparams):
-        lr_scale: float = 1.0  # times the bench's learning rate
+        lr_scale: float = hparam(1.0, gt=0)  # times the bench's learning rate
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        return f"task{index}"
+    def learning_rate(self, task) -> float:
+        return self.context.profile.lr * self.hparams.lr_scale
 
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return list(self.unet.parameters())
-
-    def end_task(self, index: int, name: str) -> None:
-        pass
 
     def trained_parameters(self) -> int:
         return self.base_size()

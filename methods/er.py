@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
+from harness.hparams import hparam
 from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._diffusion import BatchStream, DiffusionMethod, rehearsal_loss
@@ -33,15 +34,8 @@ class ExperienceReplay(DiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        buffer_per_task: int = 50
-        rehearsal_coef: float = 1.0
-
-        def validate(self) -> str | None:
-            if self.buffer_per_task < 0:
-                return f"buffer_per_task must be >= 0 (0 = no replay), got {self.buffer_per_task}"
-            if self.rehearsal_coef < 0:
-                return f"rehearsal_coef must be >= 0, got {self.rehearsal_coef}"
-            return None
+        buffer_per_task: int = hparam(50, ge=0, note="0 = no replay")
+        rehearsal_coef: float = hparam(1.0, ge=0)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

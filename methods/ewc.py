@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
+from harness.hparams import hparam
 from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._diffusion import DiffusionMethod
@@ -46,18 +47,9 @@ class ElasticWeightConsolidation(DiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        ewc_lambda: float = 10000.0
-        fisher_samples: int = 200
-        anchors: str = "online"
-
-        def validate(self) -> str | None:
-            if self.ewc_lambda < 0:
-                return f"ewc_lambda must be >= 0, got {self.ewc_lambda}"
-            if self.fisher_samples < 1:
-                return f"fisher_samples must be >= 1, got {self.fisher_samples}"
-            if self.anchors not in ANCHORS:
-                return f"anchors must be one of {', '.join(ANCHORS)}, got {self.anchors!r}"
-            return None
+        ewc_lambda: float = hparam(10000.0, ge=0)
+        fisher_samples: int = hparam(200, ge=1)
+        anchors: str = hparam("online", choices=ANCHORS)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.hparams import hparam
 from methods._base import register_method
 from methods._classifier import ClassifierMethod
 
@@ -20,7 +21,7 @@ class FineTuneAll(ClassifierMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        lr_factor: float = 0.05
+        lr_scale: float = hparam(0.05, gt=0, recorded_as="lr_factor")  # learning rate = profile.lr * lr_scale
 
 
 @register_method("ftpp")

@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from harness.hparams import hparam
 from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._diffusion import DiffusionMethod
@@ -40,24 +41,11 @@ class FunLoRA(DiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        function: str = "cosine"
-        num_functions: int = 10
-        adapted_fraction: float = PAPER_ADAPTED_FRACTION
-        init_std: float = 0.1
-        later_lr_scale: float = 5.0
-
-        def validate(self) -> str | None:
-            if self.function not in FAMILIES:
-                return f"function must be one of {', '.join(FAMILIES)}, got {self.function!r}"
-            if self.num_functions < 1:
-                return f"num_functions must be >= 1, got {self.num_functions}"
-            if not 0.0 < self.adapted_fraction <= 1.0:
-                return f"adapted_fraction must be in (0, 1], got {self.adapted_fraction}"
-            if self.init_std <= 0:
-                return f"init_std must be > 0, got {self.init_std}"
-            if self.later_lr_scale <= 0:
-                return f"later_lr_scale must be > 0, got {self.later_lr_scale}"
-            return None
+        function: str = hparam("cosine", choices=FAMILIES)
+        num_functions: int = hparam(10, ge=1)
+        adapted_fraction: float = hparam(PAPER_ADAPTED_FRACTION, gt=0, le=1)
+        init_std: float = hparam(0.1, gt=0)
+        later_lr_scale: float = hparam(5.0, gt=0)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import torch
 
-from harness.seeding import torch_generator
+from core.seeding import torch_generator
+from harness.hparams import hparam
 from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._diffusion import BatchStream, DiffusionMethod, rehearsal_loss
@@ -31,16 +32,9 @@ class GenerativeReplay(DiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        rehearsal_coef: float = 1.0
-        replay_per_class: int = 0
-        generation_batch: int = 256
-
-        def validate(self) -> str | None:
-            if self.rehearsal_coef < 0:
-                return f"rehearsal_coef must be >= 0, got {self.rehearsal_coef}"
-            if self.replay_per_class < 0 or self.generation_batch < 1:
-                return f"replay_per_class must be >= 0 (0 = the real count) and generation_batch >= 1, got {self.replay_per_class}, {self.generation_batch}"
-            return None
+        rehearsal_coef: float = hparam(1.0, ge=0)
+        replay_per_class: int = hparam(0, ge=0, note="0 = the real count")
+        generation_batch: int = hparam(256, ge=1)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import torch
 
+from harness.hparams import hparam
 from methods._base import register_method
-from methods.custom_diffusion import CustomDiffusionMethod
 from methods._concept import strings_to_tensor, tensor_to_strings
+from methods.custom_diffusion import CustomDiffusionMethod
 
 
 @register_method("generative-replay-t2i")
@@ -24,10 +25,7 @@ class GenerativeReplayT2I(CustomDiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams(CustomDiffusionMethod.Hparams):
-        replay_per_concept: int = 30  # the bench's real images per concept
-
-        def validate(self) -> str | None:
-            return None if self.replay_per_concept >= 1 else f"replay_per_concept must be >= 1, got {self.replay_per_concept}"
+        replay_per_concept: int = hparam(30, ge=1)  # the bench's real images per concept
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from harness.hparams import hparam
 from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._diffusion import DiffusionMethod
@@ -33,10 +34,7 @@ class L2Regularization(DiffusionMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        weight: float = 0.001
-
-        def validate(self) -> str | None:
-            return None if self.weight >= 0 else f"weight must be >= 0, got {self.weight}"
+        weight: float = hparam(0.001, ge=0)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

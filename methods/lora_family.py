@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import torch
 
 from harness.hparams import OMIT_AT_DEFAULT
+from harness.method_context import PromptPhrasing
 from methods._base import register_method
 from methods._lora import LoRAMethod, lora_layers
 
@@ -31,12 +32,15 @@ class SequentialLoRA(LoRAMethod):
 
     ADAPTER = "seq"
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
+    def adapter_name(self, task) -> str:
+        return self.ADAPTER  # one adapter, trained on through every task
+
+    def before_task(self, task, generator: torch.Generator) -> None:
         if not lora_layers(self.unet):
             self.add_adapter(self.ADAPTER)
-        return self.ADAPTER
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.snapshot_for_export(name)
 
     def stored_parameters(self) -> int:
@@ -63,22 +67,24 @@ class CLoRA(LoRAMethod):
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
-        backbone.concept_word = hparams.concept_word
         self.past_sum: dict[str, torch.Tensor] = {}
         self._past_abs: dict[str, torch.Tensor] = {}
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        name = f"task{index}"
+    def prompt_phrasing(self) -> PromptPhrasing:
+        return PromptPhrasing(self.hparams.concept_word)
+
+    def before_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.add_adapter(name)
         self._past_abs = {key: value.abs() for key, value in self.past_sum.items()}
-        return name
 
     def penalty(self, name: str) -> torch.Tensor | None:
         if not self._past_abs:
             return None
         return self.hparams.reg_weight * clora_penalty(self._past_abs, self.deltas(name))
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.snapshot_for_export(name)
         deltas = {key: value.detach() for key, value in self.deltas(name).items()}
         for key, delta in deltas.items():
@@ -101,12 +107,12 @@ class MergeInit(LoRAMethod):
     """Merge & initialization: a fresh standard-init LoRA per task, merged into the weights after it."""
 
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        name = f"task{index}"
+    def before_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.add_adapter(name)
-        return name
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.snapshot_for_export(name)
         self.fold(name)
 
@@ -144,17 +150,17 @@ class OrthoInit(LoRAMethod):
         self.a_sum: dict[str, torch.Tensor] = {}
         self.b_sum: dict[str, torch.Tensor] = {}
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        name = f"task{index}"
+    def before_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.add_adapter(name)
         if self.a_sum:
             with torch.no_grad():
                 for key, layer in lora_layers(self.unet).items():
                     weight = layer.lora_A[name].weight
                     weight.copy_(orthogonal_columns(self.a_sum[key]).to(weight.device, weight.dtype))
-        return name
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.snapshot_for_export(name)
         change = {}
         for key, layer in lora_layers(self.unet).items():
@@ -193,12 +199,12 @@ class MagMax(LoRAMethod):
         super().__init__(backbone, hparams, context)
         self.merged: dict[str, torch.Tensor] = {}
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        name = f"task{index}"
+    def before_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.add_adapter(name)
-        return name
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.snapshot_for_export(name)
         task_vectors = {key: value.detach() for key, value in self.deltas(name).items()}
         change = {}

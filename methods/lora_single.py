@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 
+from core.task_names import task_index, task_name
 from methods._base import register_method
 from methods._lora import LoRAMethod, lora_layers
 
@@ -25,18 +26,18 @@ class SingleLoRA(LoRAMethod):
         backbone.sample = self._routed_sample  # instance attribute: this backbone now routes prompts to adapters
         self._base_sample = type(backbone).sample.__get__(backbone)
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        name = f"task{index}"
+    def before_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.add_adapter(name)
         self.unet.enable_adapters()
         self.unet.set_adapter(name)
-        return name
 
     def learn(self, task) -> None:
         super().learn(task)
-        self.adapter_of_token[task.token] = f"task{task.index}"
+        self.adapter_of_token[task.token] = task_name(task.index)
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.snapshot_for_export(name)
 
     def stored_parameters(self) -> int:
@@ -79,10 +80,10 @@ class SingleLoRA(LoRAMethod):
         from methods._concept import tensor_to_strings
 
         tokens = tensor_to_strings(state.get("adapter_tokens"))
-        self.adapter_of_token = {token: f"task{index}" for index, token in enumerate(tokens)}
+        self.adapter_of_token = {token: task_name(index) for index, token in enumerate(tokens)}
 
     def prepare_to_load(self, state: dict[str, torch.Tensor]) -> None:
-        names = sorted({key.split("lora_A.")[1].split(".")[0] for key in state if "lora_A." in key}, key=lambda n: int(n.removeprefix("task")))
+        names = sorted({key.split("lora_A.")[1].split(".")[0] for key in state if "lora_A." in key}, key=task_index)
         existing = set(getattr(self.unet, "peft_config", None) or {}) if lora_layers(self.unet) else set()
         for name in names:
             if name not in existing:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from harness.hparams import hparam
 from harness.tracks.class_cls.tasks import ClassificationTask
 from methods._base import register_method
 from methods._classifier import ClassifierMethod
@@ -24,11 +25,11 @@ class LwFMultiClass(ClassifierMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        lr_factor: float = 0.05
+        lr_scale: float = hparam(0.05, gt=0, recorded_as="lr_factor")  # learning rate = profile.lr * lr_scale
 
     teacher: torch.nn.Module | None = None
 
-    def before_task(self, task: ClassificationTask) -> None:
+    def before_task(self, task: ClassificationTask, generator: torch.Generator) -> None:
         self.teacher = None
         if task.label_start > 0:
             self.teacher = copy.deepcopy(self.backbone).eval().requires_grad_(False)
@@ -40,5 +41,5 @@ class LwFMultiClass(ClassifierMethod):
                 targets[:, :past] = torch.sigmoid(self.teacher(images)[:, :past])
         return F.binary_cross_entropy_with_logits(logits, targets) + aux.sum()
 
-    def after_task(self, task: ClassificationTask) -> None:
+    def after_task(self, task: ClassificationTask, generator: torch.Generator) -> None:
         self.teacher = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.hparams import hparam
 from methods._base import register_method
 from methods._coreset import WEIGHT_INITS, CoresetMethod
 
@@ -22,13 +23,7 @@ class MleCoreset(CoresetMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        coreset_per_task: int = 50
-        coreset_epochs: int = 10
-        weight_init: str = "backbone"
+        coreset_per_task: int = hparam(50, ge=0)
+        coreset_epochs: int = hparam(10, ge=0)
+        weight_init: str = hparam("backbone", choices=WEIGHT_INITS)
 
-        def validate(self) -> str | None:
-            if self.coreset_per_task < 0 or self.coreset_epochs < 0:
-                return f"coreset_per_task and coreset_epochs must be >= 0, got {self.coreset_per_task}, {self.coreset_epochs}"
-            if self.weight_init not in WEIGHT_INITS:
-                return f"weight_init must be one of {', '.join(WEIGHT_INITS)}, got {self.weight_init!r}"
-            return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
+from harness.hparams import hparam
 from harness.tracks.class_cls.tasks import ClassificationTask
 from methods._base import register_method
 from methods._classifier import ClassifierMethod, freeze_all_but
@@ -22,7 +23,7 @@ class PooledPromptHparams:
     """What L2P++ and CODA-Prompt share: a pool of `pool_size` prompts of `prompt_length` tokens
     inserted in blocks 0..prompt_blocks-1 (each method overrides the defaults)."""
 
-    lr_factor: float = 1.0
+    lr_scale: float = hparam(1.0, gt=0, recorded_as="lr_factor")  # learning rate = profile.lr * lr_scale
     pool_size: int = 30
     prompt_length: int = 20
     prompt_blocks: int = 1
@@ -46,7 +47,7 @@ class _PromptMethod(ClassifierMethod):
     def make_pool(self, embed_dim: int) -> torch.nn.Module:
         """The method's prompt module (L2P++'s pool, DualPrompt's G/E prompts, CODA-Prompt's components)."""
 
-    def before_task(self, task: ClassificationTask) -> None:
+    def before_task(self, task: ClassificationTask, generator: torch.Generator) -> None:
         if task.index > int(self.backbone.prompt.task_count):
             self.backbone.prompt.next_task()
 
@@ -73,7 +74,7 @@ class DualPrompt(_PromptMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        lr_factor: float = 1.0
+        lr_scale: float = hparam(1.0, gt=0, recorded_as="lr_factor")  # learning rate = profile.lr * lr_scale
         e_prompt_length: int = 20
         g_prompt_length: int = 6
         g_blocks: int = 2  # G-prompts in blocks 0..g_blocks-1

@@ -14,11 +14,5 @@ from methods._concept import ConceptMethod
 class TextualInversion(ConceptMethod):
     """Textual Inversion: one learned token embedding per concept, the backbone frozen."""
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        return f"task{index}"
-
     def task_parameters(self, name: str) -> list[torch.nn.Parameter]:
         return []
-
-    def end_task(self, index: int, name: str) -> None:
-        pass

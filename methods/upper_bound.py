@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from torch.utils.data import ConcatDataset, Dataset
 
+from core.errors import RunFailure
+from harness.hparams import hparam
 from harness.tracks.class_cls.tasks import ClassificationTask
-from harness.errors import RunFailure
 from methods._base import register_method
 from methods._classifier import ClassifierMethod
 
@@ -21,14 +22,14 @@ class OfflineUpperBound(ClassifierMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        lr_factor: float = 0.05
+        lr_scale: float = hparam(0.05, gt=0, recorded_as="lr_factor")  # learning rate = profile.lr * lr_scale
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
         self.pretrained = copy.deepcopy(backbone.state_dict())
         self.seen: list[ClassificationTask] = []
 
-    def before_task(self, task: ClassificationTask) -> None:
+    def before_task(self, task: ClassificationTask, generator: torch.Generator) -> None:
         if len(self.seen) != task.index:
             raise RunFailure("upper-bound keeps all past training data in memory and cannot resume mid-sequence: rerun with --force")
         self.seen.append(task)

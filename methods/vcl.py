@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import torch
 
-from harness.seeding import derive_seed
+from core.seeding import derive_seed
+from harness.hparams import hparam
 from harness.tracks.class_gen.tasks import Task
 from methods._base import register_method
 from methods._bayesian import MeanFieldLayer, MonteCarloUNet, WeightNoise, make_mean_field
@@ -44,29 +45,16 @@ class VariationalContinualLearning(CoresetMethod):
 
     @dataclass(frozen=True)
     class Hparams:
-        kl_weight: float = 1e-4
-        kl_scaling: str = "per-example"
+        kl_weight: float = hparam(1e-4, ge=0)
+        kl_scaling: str = hparam("per-example", choices=KL_SCALINGS)
         mle_warmup: bool = True
         log_variance_init: float = -10.0
-        prior_variance: float = 1.0
-        train_weight_samples: int = 10
-        eval_weight_samples: int = 10
-        coreset_per_task: int = 0
-        coreset_epochs: int = 10
-        weight_init: str = "backbone"
-
-        def validate(self) -> str | None:
-            if self.kl_weight < 0 or self.prior_variance <= 0:
-                return f"kl_weight must be >= 0 and prior_variance > 0, got {self.kl_weight} and {self.prior_variance}"
-            if self.kl_scaling not in KL_SCALINGS:
-                return f"kl_scaling must be one of {', '.join(KL_SCALINGS)}, got {self.kl_scaling!r}"
-            if self.train_weight_samples < 1 or self.eval_weight_samples < 1:
-                return f"train_weight_samples and eval_weight_samples must be >= 1, got {self.train_weight_samples}, {self.eval_weight_samples}"
-            if self.coreset_per_task < 0 or self.coreset_epochs < 0:
-                return f"coreset_per_task and coreset_epochs must be >= 0, got {self.coreset_per_task}, {self.coreset_epochs}"
-            if self.weight_init not in WEIGHT_INITS:
-                return f"weight_init must be one of {', '.join(WEIGHT_INITS)}, got {self.weight_init!r}"
-            return None
+        prior_variance: float = hparam(1.0, gt=0)
+        train_weight_samples: int = hparam(10, ge=1)
+        eval_weight_samples: int = hparam(10, ge=1)
+        coreset_per_task: int = hparam(0, ge=0)
+        coreset_epochs: int = hparam(10, ge=0)
+        weight_init: str = hparam("backbone", choices=WEIGHT_INITS)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

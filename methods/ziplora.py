@@ -20,7 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch.func import functional_call
 
-from harness.seeding import torch_generator
+from core.seeding import torch_generator
+from harness.hparams import hparam
 from methods._base import register_method
 from methods._concept import strings_to_tensor, tensor_to_strings
 from methods._lora import LoRAMethod
@@ -42,13 +43,8 @@ class ZipLoRA(LoRAMethod):
 
     @dataclass(frozen=True)
     class Hparams(LoRAMethod.Hparams):
-        merge_steps: int = 100
-        similarity_lambda: float = 0.01
-
-        def validate(self) -> str | None:
-            if self.merge_steps < 0 or self.similarity_lambda < 0:
-                return f"merge_steps and similarity_lambda must be >= 0, got {self.merge_steps}, {self.similarity_lambda}"
-            return None
+        merge_steps: int = hparam(100, ge=0)
+        similarity_lambda: float = hparam(0.01, ge=0)
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
@@ -56,17 +52,17 @@ class ZipLoRA(LoRAMethod):
         self.past_prompts: list[str] = []
         self._task = None
 
-    def begin_task(self, index: int, generator: torch.Generator) -> str:
-        name = f"task{index}"
+    def before_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.add_adapter(name)
-        return name
 
     def learn(self, task) -> None:
         self._task = task
         super().learn(task)
         self.past_prompts.append(task.train_prompts[0])
 
-    def end_task(self, index: int, name: str) -> None:
+    def after_task(self, task, generator: torch.Generator) -> None:
+        name = self.adapter_name(task)
         self.snapshot_for_export(name)
         new = {key: value.detach() for key, value in self.deltas(name).items()}
         self.unet.delete_adapters(name)
@@ -74,7 +70,7 @@ class ZipLoRA(LoRAMethod):
         if not self.merged:
             zipped = new
         else:
-            zipped = self.zip(new, index)
+            zipped = self.zip(new, task.index)
         with torch.no_grad():
             for key, layer in self.targets.items():
                 layer.weight += (zipped[key] - self.merged.get(key, torch.zeros_like(zipped[key]))).to(layer.weight.dtype)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from harness.errors import UsageError
-from harness.registry import Registry
+from core.errors import UsageError
+from core.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import torch
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from metrics._registry import register_metric
+from metrics.inputs import ClassGenInput
 
-if TYPE_CHECKING:
-    from harness.tracks.class_gen.views import ClassGenView
 
 NoisePredictor = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -248,7 +247,7 @@ def check_bpd_data(bench, data) -> None:
     "DDPM variational bound on held-out real 8-bit test images, bits/dim (all timesteps; fixed-large variance, x0 clipped, unless the bench says otherwise)",
     check_data=check_bpd_data,
 )
-def bits_per_dim(evaluation: ClassGenView) -> float:
+def bits_per_dim(evaluation: ClassGenInput) -> float:
     options = parse_bpd_options(evaluation.metric_options.get("bits_per_dim", {}), "bench")
     task, backbone = evaluation.task, evaluation.backbone
     images, labels = task.test_x, task.test_y

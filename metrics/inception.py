@@ -11,17 +11,14 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 import numpy as np
 import torch
 
-from harness.errors import RunFailure
+from core.errors import RunFailure
 from metrics._registry import register_metric
 from metrics.distances import frechet_distance_of_features, kernel_distance, small_sample_warning
+from metrics.inputs import ClassGenInput
 
-if TYPE_CHECKING:
-    from harness.tracks.class_gen.views import ClassGenView
 
 INCEPTION_FILE = "inception-2015-12-05.pt"
 INCEPTION_URL = "https://nvlabs-fi-cdn.nvidia.com/stylegan2-ada-pytorch/pretrained/metrics/inception-2015-12-05.pt"
@@ -68,7 +65,7 @@ def inception_features(model: torch.nn.Module, images: torch.Tensor, batch_size:
     return torch.cat(features).double().numpy()
 
 
-def _features(evaluation: ClassGenView) -> tuple[np.ndarray, np.ndarray]:
+def _features(evaluation: ClassGenInput) -> tuple[np.ndarray, np.ndarray]:
     cache = evaluation.cache
     if "inception" not in cache:
         cache["inception"] = load_inception(evaluation.backbone.device)
@@ -82,7 +79,7 @@ def _features(evaluation: ClassGenView) -> tuple[np.ndarray, np.ndarray]:
 
 
 @register_metric("inception_fid", "class-gen", False, "FID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)
-def inception_fid(evaluation: ClassGenView) -> float:
+def inception_fid(evaluation: ClassGenInput) -> float:
     samples, real = _features(evaluation)
     warning = small_sample_warning(samples, real)
     if warning:
@@ -91,6 +88,6 @@ def inception_fid(evaluation: ClassGenView) -> float:
 
 
 @register_metric("inception_kid", "class-gen", False, "KID in clean-fid's Inception-v3 feature space, samples vs held-out real test images", inception_weights_path)
-def inception_kid(evaluation: ClassGenView) -> float:
+def inception_kid(evaluation: ClassGenInput) -> float:
     samples, real = _features(evaluation)
     return kernel_distance(samples, real, num_subsets=100, rng=evaluation.numpy_rng("inception-kid"))

@@ -16,9 +16,9 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-from harness.cache import cache_root
-from harness.errors import UsageError
-from harness.seeding import torch_generator
+from core.cache import cache_root
+from core.errors import UsageError
+from core.seeding import torch_generator
 from metrics.judge_config import JudgeConfig
 
 JUDGE_CODE_VERSION = 1

@@ -22,11 +22,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.seeding import derive_seed, torch_generator  # noqa: E402
 from harness.backbones import build_backbone  # noqa: E402
 from harness.bench import load_bench  # noqa: E402
 from harness.record import read_record  # noqa: E402
 from harness.runner import RunSpec, execute  # noqa: E402
-from harness.seeding import derive_seed, torch_generator  # noqa: E402
 from harness.tracks.class_gen.tasks import load_tasks  # noqa: E402
 from methods._diffusion import BatchStream  # noqa: E402
 from methods._optim import adam  # noqa: E402

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.backbones.tiny_t2i import TinyT2IConfig, build_tiny  # noqa: E402
 from harness.bench import load_bench  # noqa: E402
+from harness.method_context import Regularization  # noqa: E402
 from harness.tracks import TRACK_REGISTRY, BuildOptions  # noqa: E402
 from methods import METHODS, TrainContext  # noqa: E402
-from methods._base import Regularization  # noqa: E402
 
 
 def make(name: str, bench, loaded, rank: int, steps: int, device: torch.device, folder: Path):

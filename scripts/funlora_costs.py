@@ -17,9 +17,9 @@ import time
 
 import torch
 
+from core.seeding import torch_generator
 from harness.backbones import build_backbone
 from harness.bench import load_bench
-from harness.seeding import torch_generator
 from methods import METHODS, TrainContext
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from core.seeding import derive_seed
 from harness.checkpoint import load_verified
 from harness.record import read_record
 from harness.run_spec import RunSpec, prepare
-from harness.seeding import derive_seed
 from harness.tracks import TRACK_REGISTRY, BuildOptions
 from methods import TrainContext
 

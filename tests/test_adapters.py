@@ -12,7 +12,8 @@ import pytest
 import torch
 from diffusers import DDPMScheduler, StableDiffusionPipeline
 
-from harness.backbones.text_to_image import TextToImageDiffusion, load_folder
+from harness.backbones.text_to_image import TextToImageDiffusion
+from harness.backbones.text_to_image_folder import load_folder
 from harness.cli import main
 from harness.resume import restore
 from harness.run_spec import RunSpec, prepare

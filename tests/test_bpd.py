@@ -139,7 +139,7 @@ def test_experience_replay_records_the_losses_on_its_buffer(tmp_path) -> None:
 def test_metric_options_must_name_a_listed_metric(tmp_path) -> None:
     from conftest import write_bench
     from harness.bench import load_bench_file
-    from harness.errors import UsageError
+    from core.errors import UsageError
 
     with pytest.raises(UsageError, match="metric_options names 'bits_per_dim'"):
         load_bench_file(write_bench(tmp_path, metric_options={"bits_per_dim": {"images": 8}}))
@@ -147,7 +147,7 @@ def test_metric_options_must_name_a_listed_metric(tmp_path) -> None:
 
 def test_bits_per_dim_refuses_data_that_is_not_8_bit(tmp_path) -> None:
     from conftest import write_bench
-    from harness.errors import UsageError
+    from core.errors import UsageError
     from harness.runner import RunSpec, execute
 
     bench = write_bench(tmp_path, metrics=["judge_accuracy", "bits_per_dim"])  # scikit-learn digits: 17 grey levels

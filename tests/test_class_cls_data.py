@@ -13,8 +13,8 @@ from PIL import Image
 
 from benchmarks.data import imagenet_r
 from benchmarks.data.classification import load_classification_data
+from core.errors import UsageError
 from harness.tracks.class_cls.tasks import build_tasks, coda_class_order, task_class_groups
-from harness.errors import UsageError
 
 SHIPPED = imagenet_r.SPLIT_DIR / "imagenet-r-coda.json.gz"
 

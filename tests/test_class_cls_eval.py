@@ -12,11 +12,11 @@ from safetensors.torch import save_file
 from sklearn.metrics import accuracy_score
 from torch.utils.data import TensorDataset
 
+from core.errors import UsageError
 from harness.backbones.vit import build_vit
 from harness.tracks.class_cls.evaluation import predict
 from harness.tracks.class_cls.tasks import ClassificationTask
 from harness.tracks.class_cls.views import ClassClsView
-from harness.errors import UsageError
 from methods._classifier import coda_cosine_lr
 from metrics.classification import accuracy
 

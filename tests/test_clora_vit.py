@@ -16,7 +16,7 @@ def _layer() -> ContinualLoRALinear:
 def test_a_new_task_starts_from_a_zero_update():
     layer, x = _layer(), torch.randn(4, 6)
     base = torch.nn.functional.linear(x, layer.weight, layer.bias)
-    layer.start_task(torch.Generator().manual_seed(1))
+    layer.new_factors(torch.Generator().manual_seed(1))
     assert torch.count_nonzero(layer.down) > 0 and torch.count_nonzero(layer.up) == 0
     assert torch.allclose(layer(x), base)
 

@@ -12,8 +12,8 @@ import torch
 from harness.bench import load_bench
 from harness.scoring import EvalNoise, score_row
 from harness.tracks import TRACK_REGISTRY, BuildOptions
-from metrics._registry import bench_metrics
 from methods import METHODS, TrainContext
+from metrics._registry import bench_metrics
 
 CLASS_CLS_METHODS = [name for name in METHODS.names() if "class-cls" in METHODS.get(name).tracks]
 
@@ -79,7 +79,7 @@ def test_a_class_cls_run_goes_through_the_runner_and_resumes_nothing_twice(tiny_
 def test_a_bench_without_its_weights_fails_before_any_work(tiny_cls_bench, tmp_path, monkeypatch):
     import yaml
 
-    from harness.errors import UsageError
+    from core.errors import UsageError
     from harness.runner import RunSpec, prepare
 
     spec = yaml.safe_load(tiny_cls_bench.read_text())

@@ -16,7 +16,7 @@ from PIL import Image
 
 from benchmarks.data import check_data_source, load_data_source
 from benchmarks.data.imagenet_folder import class_list
-from harness.errors import RunFailure
+from core.errors import RunFailure
 
 
 def write_fake_cifar100(root: Path, per_split: dict[str, int]) -> dict[str, np.ndarray]:

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from benchmarks.data import load_data_source
+from core.errors import RunFailure
 from harness.bench import load_bench
 from harness.cli import main
-from harness.errors import RunFailure
 
 
 def write_idx_dataset(root: Path, dataset: str = "MNIST", per_class: int = 6, test_per_class: int = 3, size: int = 28, seed: int = 0) -> None:

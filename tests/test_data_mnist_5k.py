@@ -5,7 +5,7 @@ import torch
 
 from benchmarks.data import load_data_source
 from benchmarks.data.mnist_5k import file_sha256, packaged_file
-from harness.errors import RunFailure, UsageError
+from core.errors import RunFailure, UsageError
 
 
 def test_split_is_400_train_100_test_per_class_and_fixed_by_its_seed():

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.data.digits import _split, load_sklearn_digits
-from harness.cache import cache_root
+from core.cache import cache_root
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import write_bench
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.eval_schedule import EvalSchedule, parse_schedule
 from metrics.continual import NEEDS, forgetting_best_minus_final, summarize
 

@@ -8,9 +8,9 @@ import math
 import pytest
 import torch
 
+from core.errors import UsageError
 from harness.backbones import build_backbone
 from harness.backbones.flow import conditional_path, integrate
-from harness.errors import UsageError
 
 
 def test_conditional_path_ends_at_noise_and_data_and_its_velocity_is_the_time_derivative():

@@ -114,7 +114,7 @@ def test_forgetting_is_exactly_zero_with_fixed_evaluation_noise(tmp_path):
 
 
 def test_bad_function_family_is_refused(tmp_path):
-    from harness.errors import UsageError
+    from core.errors import UsageError
 
     bench = write_bench(tmp_path, backbone=FLOW_BACKBONE)
     with pytest.raises(UsageError, match="function"):

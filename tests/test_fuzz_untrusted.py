@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuzz_inputs import IMG_MARK, REPO, SCRIPT_MARK, as_json, as_yaml, committed_records, damaged_text, mutated, resealed
+from core.errors import UsageError
 from harness.commands.show import render
 from harness.commands.validate import problems_of
-from harness.errors import UsageError
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.html import render_html
 from harness.leaderboard.load import load_record_files
@@ -144,7 +144,7 @@ def check_bench_until_training(case: tuple[str, str]) -> None:
     scratch folder and no record that looks complete."""
     import torch
 
-    from harness.errors import HarnessError
+    from core.errors import HarnessError
     from harness.run_spec import RunSpec
     from harness.runner import execute
 

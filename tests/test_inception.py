@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from harness.errors import RunFailure
+from core.errors import RunFailure
 from metrics.inception import INCEPTION_FILE, inception_features, load_inception
 
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.errors import UsageError
 from harness.cli import main
-from harness.errors import UsageError
 from harness.leaderboard import build, check
-from metrics.continual import FORGETTING_DEFINITIONS
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.load import load_runs
 from harness.leaderboard.reported import load_reported
 from harness.leaderboard.tables import method_text
 from harness.leaderboard.version import LEADERBOARD_VERSION
+from metrics.continual import FORGETTING_DEFINITIONS
 from leaderboard_records import E1, ER_HPARAMS, H0, hparams_hash_of, make_record, toy_results
 from metrics.continual import summarize
 

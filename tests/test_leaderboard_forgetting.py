@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import UsageError
 from harness.bench import load_bench, load_bench_file
-from harness.errors import UsageError
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.forgetting_choice import choose
 from harness.leaderboard.load import load_runs

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.bench import load_bench_file
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.learning import learning_floor, shared_ranks
 from harness.leaderboard.load import load_runs

@@ -7,10 +7,10 @@ import torch
 
 from benchmarks.data.mnist_5k import _read, packaged_file
 from benchmarks.data.mnist_renditions import STYLES, load_mnist_renditions, partition, render
+from core.errors import UsageError
+from harness.bench import load_bench
 from harness.tracks import TRACK_REGISTRY, BuildOptions
 from harness.tracks.class_cls import track as class_cls_track
-from harness.bench import load_bench
-from harness.errors import UsageError
 
 
 def test_clean_train_and_test_digits_are_disjoint_and_styles_balanced():

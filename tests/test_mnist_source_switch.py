@@ -9,8 +9,8 @@ import torch
 import yaml
 
 from benchmarks.data import load_data_source
+from core.errors import UsageError
 from harness.bench import load_bench, load_bench_file
-from harness.errors import UsageError
 from harness.tracks.class_gen.tasks import load_tasks
 from test_data_mnist import write_idx_dataset
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from benchmarks.data.mnist_styles import STYLES, apply_style, drawn_styles, load_mnist_styles
-from harness.errors import UsageError
+from core.errors import UsageError
 from methods._lora import lora_layers
 from tests.test_t2i_methods import make_method
 

@@ -41,7 +41,8 @@ def test_ortho_init_follows_the_studys_task_flow(tiny_benches) -> None:
     base = {key: layer.weight.detach().clone() for key, layer in method.targets.items()}
     method.learn(tasks[0])
     first_a, first_b = {k: v.clone() for k, v in method.a_sum.items()}, {k: v.clone() for k, v in method.b_sum.items()}
-    name = method.begin_task(1, torch.Generator().manual_seed(1))
+    method.before_task(tasks[1], torch.Generator().manual_seed(1))
+    name = method.adapter_name(tasks[1])
     for key, layer in lora_layers(method.unet).items():
         assert torch.allclose(layer.lora_A[name].weight, reference_ortho_columns(first_a[key]), atol=1e-6), key
         assert torch.count_nonzero(layer.lora_B[name].weight) == 0, key

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_bench
+from core.errors import UsageError
 from harness.bench import BENCHES, load_bench, load_bench_file
-from harness.errors import UsageError
 from metrics.bpd import bpd_options, strided_timesteps
 
 # image-timestep pairs one smoke cell of bits_per_dim may cost (split-mnist on main had 256 x 1000)

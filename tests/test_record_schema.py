@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import UsageError
 from harness.cli import main
-from harness.errors import UsageError
 from harness.leaderboard.load import load_record_files
 from harness.record import load_record, read_record, validate_record
 from harness.record_schema import SCHEMA_VERSION

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from harness.errors import UsageError
-from harness.registry import Registry
+from core.errors import UsageError
+from core.registry import Registry
 
 
 def _registries():

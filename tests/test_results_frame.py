@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.leaderboard import build
 from harness.leaderboard.assemble import assemble
 from harness.leaderboard.frame import AGGREGATES, seed_statistics, t_half_width
@@ -21,8 +21,8 @@ from harness.leaderboard.plots import forgetting_figure
 from harness.leaderboard.reported import load_reported
 from harness.leaderboard.stats import Stat, decimals_for, marks, welch_p
 from harness.leaderboard.tables import cell_text
-from harness.results import RecordWarning, load_matrices, load_records
 from harness.leaderboard.version import LEADERBOARD_VERSION
+from harness.results import RecordWarning, load_matrices, load_records
 from leaderboard_records import hparams_hash_of, make_record, toy_results
 
 REPO = Path(__file__).resolve().parent.parent

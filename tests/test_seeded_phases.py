@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from core.seeding import seeded_phase
 from harness.record import read_record
 from harness.runner import RunSpec, execute
-from harness.seeding import seeded_phase
 from methods.er import ExperienceReplay
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import UsageError
 from harness.cli import main
-from harness.errors import UsageError
 from harness.record import write_record
 from harness.runner import RunSpec, prepare
 from harness.sweep import expand, split_names, split_seeds

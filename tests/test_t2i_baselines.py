@@ -4,6 +4,8 @@ frozen backbone, and the parameter accounting."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -109,9 +111,32 @@ def test_dreambooth_trains_the_whole_unet_and_keeps_the_token_fixed(tiny_benches
     assert trained == stored == total
 
 
-def test_concept_word_ablation_appends_the_object_word_to_concept_tokens(tiny_benches):
+def test_concept_word_ablation_is_the_methods_declared_phrasing_and_the_evaluator_applies_it(tiny_benches):
+    """C-LoRA's ablation (ii) reaches evaluation through one typed hook (Method.prompt_phrasing ->
+    Evaluator.use_phrasing), not through an attribute the method sets on the backbone."""
+    from harness.method_context import PromptPhrasing
+    from harness.scoring import EvalNoise
+    from harness.tracks.t2i.evaluation import sample_requests
+
     method, tasks = make_method("clora", tiny_benches["t2i"], concept_word="digit", rank=2)
-    backbone = method.backbone
-    backbone.add_concept_token(tasks[0].token, generator=torch.Generator().manual_seed(0))
-    assert backbone.with_concept_word(f"a photo of {tasks[0].token}") == f"a photo of {tasks[0].token} digit"
-    assert backbone.with_concept_word("a photo of a digit") == "a photo of a digit"
+    token = tasks[0].token
+    phrasing = method.prompt_phrasing()
+    assert phrasing == PromptPhrasing("digit") and make_method("clora", tiny_benches["t2i"], rank=2)[0].prompt_phrasing() == PromptPhrasing()
+    assert phrasing.apply(f"a photo of {token}", [token]) == f"a photo of {token} digit"
+    assert phrasing.apply("a photo of a digit", [token]) == "a photo of a digit"
+    assert not hasattr(method.backbone, "concept_word")
+
+    class Recording:  # the sampler's view of the backbone: which prompts it was asked for
+        latent_shape, concept_tokens = (4, 8, 8), [token]
+
+        def eval(self):
+            return self
+
+        def sample(self, prompts, start, steps, guidance_scale, sampler, noise_seeds):
+            self.prompts = prompts
+            return start
+
+    recording = Recording()
+    sample_requests(recording, [(f"a photo of {token}", (token, 0, 0)), ("a photo of a digit", ("base", 0, 0))], EvalNoise(0),
+                    SimpleNamespace(sampling_steps=2), 1.0, None, phrasing)
+    assert recording.prompts == [f"a photo of {token} digit", "a photo of a digit"]

@@ -13,9 +13,9 @@ import pytest
 
 from benchmarks.concepts import dreambooth
 from benchmarks.concepts.manifest import build_manifest, missing_lines
+from core.errors import RunFailure, UsageError
 from harness.bench import load_bench
 from harness.cli import main
-from harness.errors import RunFailure, UsageError
 from tests.t2i_fake_roots import write_celeba_hq, write_dreambooth, write_google_landmarks, write_unlearn_canvas
 
 CELEBA_COUNTS = {identity: (15 + identity % 3 if identity % 2 else 14) for identity in range(1, 25)}  # odd ids qualify

@@ -11,7 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
-from harness.errors import RunFailure
+from core.errors import RunFailure
 from metrics.features import cache as feature_cache
 from metrics.features.extractors import load_clip, load_csd, load_dino
 from metrics.features.images import read_image

@@ -9,8 +9,8 @@ import torch
 from harness.bench import load_bench
 from harness.tracks import TRACK_REGISTRY, BuildOptions
 from methods import METHODS, TrainContext
-from methods.lora_family import clora_penalty, magnitude_select
 from methods._lora import lora_layers
+from methods.lora_family import clora_penalty, magnitude_select
 
 
 def make_method(name: str, bench_path, **hparams):
@@ -36,13 +36,15 @@ def test_clora_penalty_matches_a_hand_computation():
 
 def test_clora_penalty_is_zero_on_the_first_task_and_counts_after(tiny_benches):
     method, tasks = make_method("clora", tiny_benches["t2i"], rank=2)
-    name = method.begin_task(0, torch.Generator().manual_seed(0))
+    method.before_task(tasks[0], torch.Generator().manual_seed(0))
+    name = method.adapter_name(tasks[0])
     assert method.penalty(name) is None
     method.unet.delete_adapters(name)
     method.unet.unload_lora()
     method.learn(tasks[0])
     assert method.past_sum and all(v.abs().sum() > 0 for v in method.past_sum.values())
-    name = method.begin_task(1, torch.Generator().manual_seed(1))
+    method.before_task(tasks[1], torch.Generator().manual_seed(1))
+    name = method.adapter_name(tasks[1])
     with torch.no_grad():
         for layer in lora_layers(method.unet).values():
             layer.lora_B[name].weight.normal_()

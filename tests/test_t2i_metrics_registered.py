@@ -11,7 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
-from harness.errors import RunFailure
+from core.errors import RunFailure
 from metrics import METRICS, alignment, kernel_mmd
 from metrics.distances import kernel_distance
 from metrics.features.extractors import load_clip, load_csd, load_dino

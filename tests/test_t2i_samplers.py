@@ -8,9 +8,9 @@ import torch
 import yaml
 from diffusers import DDIMScheduler, DPMSolverMultistepScheduler, EulerDiscreteScheduler, PNDMScheduler
 
+from core.errors import RunFailure, UsageError
 from harness.backbones.samplers import Sampler, bench_sampler
-from harness.backbones.text_to_image import load_folder
-from harness.errors import RunFailure, UsageError
+from harness.backbones.text_to_image_folder import load_folder
 from harness.record import read_record
 from harness.runner import RunSpec, execute
 from tests.t2i_tiny_sd import write_tiny_sd

@@ -9,10 +9,10 @@ from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, StableDiffusi
 from peft import LoraConfig
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
-from harness.backbones.text_to_image import load_folder
+from core.errors import RunFailure
+from harness.backbones.text_to_image_folder import load_folder
 from harness.backbones.text_to_image_xl import StableDiffusionXL
 from harness.backbones.tiny_t2i import write_tokenizer_files
-from harness.errors import RunFailure
 from tests.t2i_tiny_sd import WORDS
 
 PROMPTS = ["a photo of a", "a face"]

@@ -8,8 +8,8 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, Field
 
-from harness.errors import UsageError
-from harness.typed_options import Count, Seed, call_with_options
+from core.errors import UsageError
+from core.typed_options import Count, Seed, call_with_options
 
 
 def loader(tasks: tuple[tuple[int, ...], ...], prompt: str = "a photo of {token}", images: Count = 30, seed: Seed = 0) -> tuple:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import UsageError
 from harness.cli import main
-from harness.errors import UsageError
 from harness.hparams import hparams_hash
 from harness.leaderboard.markdown_escape import markdown_cell
 from harness.record import read_record, record_path, write_record

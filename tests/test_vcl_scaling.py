@@ -123,7 +123,7 @@ def test_mle_coreset_of_zero_is_plain_finetuning_and_unknown_inits_are_refused()
     method = _method("mle-coreset", coreset_per_task=0)
     method.learn(_task(0, (0, 1)))
     assert method.coreset_x.shape[0] == 0
-    from harness.errors import UsageError
+    from core.errors import UsageError
 
     with pytest.raises(UsageError, match="weight_init"):
         _method("vcl", weight_init="xavier")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from harness.errors import UsageError
-from harness.registry import Registry
+from core.errors import UsageError
+from core.registry import Registry
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.concepts._source import Concept, ConceptSource, Missing, register_source, seeded_sample
-from harness.errors import UsageError
+from core.errors import UsageError
 
 IMAGES = "CelebAMask-HQ/CelebA-HQ-img"
 MAPPING = "CelebAMask-HQ/CelebA-HQ-to-CelebA-mapping.txt"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.concepts._source import Concept, ConceptSource, Missing, image_files, register_source
-from harness.errors import UsageError
+from core.errors import UsageError
 
 DATASET = "dreambooth/dataset"
 

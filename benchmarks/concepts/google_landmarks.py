@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.concepts._source import Concept, ConceptSource, Missing, checked_name, register_source, seeded_sample
-from harness.errors import UsageError
+from core.errors import UsageError
 
 ROOT = "google-landmarks-v2"
 TRAIN_CSV = f"{ROOT}/train.csv"

@@ -11,15 +11,28 @@ import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from benchmarks.concepts._source import CONCEPT_SOURCES, Concept, ConceptSource
-from harness.bench import BenchSpec
-from harness.errors import RunFailure, UsageError
+from core.errors import RunFailure, UsageError
 from metrics.features.images import content_hash
 
 MANIFEST_VERSION = 1
 TRACK_KEYS = ("guidance_scale", "regularization_images", "regularization_steps")
+
+
+class BenchSpec(Protocol):
+    """What a concept bench's data reads of its bench spec (harness/bench.py's BenchSpec has it)."""
+
+    name: str
+    version: int
+    spec_hash: str
+    tasks: Any  # the task groups: one concept position each
+    data: dict[str, Any]  # data.source and the source's options
+    evaluation: dict[str, Any]  # prompts and resolution
+
+    @property
+    def num_tasks(self) -> int: ...
 
 
 @dataclass(frozen=True)

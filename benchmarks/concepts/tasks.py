@@ -8,9 +8,8 @@ from pathlib import Path
 import torch
 from torchvision.transforms.v2 import functional as TF
 
-from benchmarks.concepts.manifest import Manifest, build_manifest, resolve_root
-from harness.bench import BenchSpec
-from harness.errors import UsageError
+from benchmarks.concepts.manifest import BenchSpec, Manifest, build_manifest, resolve_root
+from core.errors import UsageError
 from metrics.features.images import read_images
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.concepts._source import Concept, ConceptSource, Missing, checked_name, register_source
-from harness.errors import UsageError
+from core.errors import UsageError
 
 ROOT = "style_unlearn"
 SEED_IMAGES = "Seed_Images"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 POOLS = (1, 2, 4)
 

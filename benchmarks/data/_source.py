@@ -7,9 +7,9 @@ from typing import Any, Callable
 
 import torch
 
-from harness.errors import UsageError
-from harness.registry import Registry
-from harness.typed_options import call_with_options
+from core.errors import UsageError
+from core.registry import Registry
+from core.typed_options import call_with_options
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import torch
 
 from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages
 from benchmarks.data.torchvision_mnist import resolve_root
-from harness.errors import RunFailure
+from core.errors import RunFailure
 
 FOLDER = "cifar-100-python"
 SPLITS = ("train", "test")

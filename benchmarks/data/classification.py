@@ -14,8 +14,8 @@ from torch.utils.data import Dataset, TensorDataset
 
 from benchmarks.data._source import load_data_source
 from benchmarks.data.imagenet_r import load_imagenet_r
-from harness.errors import UsageError
-from harness.registry import Registry
+from core.errors import UsageError
+from core.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from scipy import ndimage
 
 from benchmarks.data._source import LabeledImages
 from benchmarks.data.digits import load_sklearn_digits
-from harness.errors import UsageError
-from harness.seeding import numpy_rng
-from harness.typed_options import Count, Fraction, Seed
+from core.errors import UsageError
+from core.seeding import numpy_rng
+from core.typed_options import Count, Fraction, Seed
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -149,13 +149,3 @@ def load_digit_styles(tasks: tuple[tuple[int, ...], ...], split_seed: Seed = 0, 
     judge_x = torch.cat([plain] + [apply_style(plain, style) for style in styles])
     judge_y = torch.arange(len(styles) + 1).repeat_interleave(plain.shape[0])
     return ConceptBench(digits, tuple(base_classes), concept_tasks, class_prompt, (judge_x, judge_y))
-
-
-def _load_mnist_styles(*args, **kwargs) -> ConceptBench:
-    from benchmarks.data.mnist_styles import load_mnist_styles  # imports this module: loaded on use
-
-    return load_mnist_styles(*args, **kwargs)
-
-
-CONCEPT_SOURCES: dict[str, Callable[..., ConceptBench]] = {"digit-concepts": load_digit_concepts, "digit-styles": load_digit_styles,
-                                                           "mnist-styles": _load_mnist_styles}

@@ -1,7 +1,7 @@
 """scikit-learn's handwritten digits: 1,797 real 8x8 images shipped with the library.
 
 The stratified split is computed with scikit-learn once per (scikit-learn version, split) and
-cached (harness/cache.py): importing `sklearn.datasets` and `sklearn.model_selection` costs
+cached (core/cache.py): importing `sklearn.datasets` and `sklearn.model_selection` costs
 1-2 s of every run's start-up, more than a smoke run's training."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 from benchmarks.data._source import DATA_SOURCES, LabeledImages
-from harness.cache import cache_root, cached_arrays
-from harness.typed_options import Fraction, Seed
+from core.cache import cache_root, cached_arrays
+from core.typed_options import Fraction, Seed
 
 
 def _split(split_seed: int, test_fraction: float) -> dict[str, np.ndarray]:

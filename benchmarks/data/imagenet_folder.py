@@ -17,8 +17,8 @@ from torchvision.transforms import functional as TF
 
 from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages
 from benchmarks.data.torchvision_mnist import resolve_root
-from harness.errors import RunFailure, UsageError
-from harness.typed_options import Count
+from core.errors import RunFailure, UsageError
+from core.typed_options import Count
 
 LISTS = Path(__file__).resolve().parent / "lists"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

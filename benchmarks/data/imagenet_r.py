@@ -22,7 +22,7 @@ from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import transforms
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 SPLIT_DIR = Path(__file__).resolve().parent / "splits"
 FOLDER = "imagenet-r"

@@ -23,9 +23,9 @@ import torch
 
 from benchmarks.data._pixels import check_pool, to_unit_range
 from benchmarks.data._source import DATA_SOURCES, LabeledImages
-from harness.cache import cache_root, cached_arrays
-from harness.errors import RunFailure, UsageError
-from harness.typed_options import Count, Pool, Seed
+from core.cache import cache_root, cached_arrays
+from core.errors import RunFailure, UsageError
+from core.typed_options import Count, Pool, Seed
 
 PACKAGE_FILE = ("data", "data", "mnist_5k.csv.gz")
 PER_CLASS = 500

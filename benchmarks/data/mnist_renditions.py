@@ -24,9 +24,9 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.data.mnist_5k import PER_CLASS, SIDE, _read, file_sha256, packaged_file
-from harness.cache import cache_root, cached_arrays
-from harness.errors import RunFailure, UsageError
-from harness.typed_options import Count, Pool, Seed
+from core.cache import cache_root, cached_arrays
+from core.errors import RunFailure, UsageError
+from core.typed_options import Count, Pool, Seed
 
 STYLES = ("thick", "thin", "inverted", "texture", "elastic", "outline")
 CODE_VERSION = 1  # bump when a style's rendering changes (it is part of the cache key)

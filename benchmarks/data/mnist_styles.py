@@ -19,8 +19,8 @@ from scipy import ndimage
 
 from benchmarks.data.digit_concepts import DIGIT_WORDS, ConceptBench, ConceptTask
 from benchmarks.data.mnist_5k import load_mnist_5k
-from harness.errors import UsageError
-from harness.seeding import numpy_rng
+from core.errors import UsageError
+from core.seeding import numpy_rng
 
 Style = Callable[[np.ndarray], np.ndarray]
 

@@ -15,8 +15,8 @@ from torchvision.datasets import MNIST, FashionMNIST
 
 from benchmarks.data._pixels import check_pool, to_unit_range
 from benchmarks.data._source import DATA_CHECKS, DATA_SOURCES, LabeledImages
-from harness.errors import RunFailure, UsageError
-from harness.typed_options import Pool
+from core.errors import RunFailure, UsageError
+from core.typed_options import Pool
 
 DATASETS: dict[str, type[MNIST]] = {"MNIST": MNIST, "FashionMNIST": FashionMNIST}
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")

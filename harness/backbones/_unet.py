@@ -12,7 +12,7 @@ import torch
 from pydantic import Field
 
 from harness.backbones._diffusers_import import import_model_module
-from harness.errors import UsageError
+from core.errors import UsageError
 
 # the UNet's shape options of a bench's backbone block, typed and bounded where the factories declare them
 Channels = Annotated[tuple[Annotated[int, Field(strict=True, ge=1, le=4096)], ...], Field(min_length=1, max_length=6)]

@@ -22,7 +22,7 @@ from harness.backbones._registry import BACKBONES
 from pydantic import Field
 
 from harness.backbones._unet import Channels, LayersPerBlock, NormGroups, PixelUNetModel
-from harness.errors import UsageError
+from core.errors import UsageError
 
 
 class ClassConditionalDDPM(PixelUNetModel):

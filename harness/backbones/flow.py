@@ -17,12 +17,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import torch
-
-from harness.backbones._registry import BACKBONES
 from pydantic import Field
 
+from core.errors import UsageError
+from harness.backbones._registry import BACKBONES
 from harness.backbones._unet import Channels, LayersPerBlock, NormGroups, PixelUNetModel
-from harness.errors import UsageError
 
 SOLVERS = ("euler", "midpoint")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 MIXED_PRECISION = ("no", "bf16")
 

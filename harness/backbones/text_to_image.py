@@ -9,7 +9,6 @@ dict so a resumed run rebuilds the same vocabulary.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,9 @@ from diffusers.utils import logging as diffusers_logging
 from transformers import CLIPTextModel, CLIPTokenizer
 from transformers.utils import logging as transformers_logging
 
+from core.errors import RunFailure
 from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
 from harness.backbones.t2i_compute import ComputeOptions
-from harness.errors import RunFailure
 
 transformers_logging.disable_progress_bar()
 diffusers_logging.disable_progress_bar()
@@ -69,7 +68,6 @@ class TextToImageDiffusion(torch.nn.Module):
         self.tokenizer, self.scheduler = tokenizer, scheduler
         self.concept_tokens: list[str] = []
         self.compute = ComputeOptions()
-        self.concept_word = ""  # when set, every concept token in a prompt is followed by this word
         self.requires_grad_(False)
 
     def use_compute(self, options: ComputeOptions) -> None:
@@ -117,13 +115,7 @@ class TextToImageDiffusion(torch.nn.Module):
         return token_id
 
     # ---- conditioning ---------------------------------------------------------------------
-    def with_concept_word(self, prompt: str) -> str:
-        if not self.concept_word:
-            return prompt
-        return " ".join(f"{word} {self.concept_word}" if word in self.concept_tokens else word for word in prompt.split(" "))
-
     def encode_prompts(self, prompts: list[str]) -> torch.Tensor:
-        prompts = [self.with_concept_word(prompt) for prompt in prompts]
         ids = self.tokenizer(prompts, padding="max_length", max_length=self.tokenizer.model_max_length,
                              truncation=True, return_tensors="pt").input_ids.to(self.device)
         return self.text_encoder(ids)[0]
@@ -220,22 +212,3 @@ class TextToImageDiffusion(torch.nn.Module):
         self.scheduler.save_pretrained(folder / "scheduler")
         if self.vae is not None:
             self.vae.save_pretrained(folder / "vae")
-
-
-def load_folder(folder: Path, dtype: torch.dtype = torch.float32) -> TextToImageDiffusion:
-    """Load a local diffusers folder; one error line naming the layout if it is missing or partial."""
-    folder = Path(folder)
-    check_layout(folder)
-    try:
-        unet = UNet2DConditionModel.from_pretrained(folder / "unet", torch_dtype=dtype)
-        text_encoder = CLIPTextModel.from_pretrained(folder / "text_encoder", torch_dtype=dtype)
-        tokenizer = CLIPTokenizer.from_pretrained(folder / "tokenizer")
-        scheduler = DDPMScheduler.from_pretrained(folder / "scheduler")
-        vae = AutoencoderKL.from_pretrained(folder / "vae", torch_dtype=dtype) if (folder / "vae").is_dir() else None
-        if (folder / "text_encoder_2").is_dir():
-            from harness.backbones.text_to_image_xl import StableDiffusionXL, load_xl_parts
-
-            return StableDiffusionXL(unet, text_encoder, tokenizer, scheduler, vae, *load_xl_parts(folder, dtype))
-    except (OSError, ValueError, json.JSONDecodeError) as exc:
-        raise RunFailure(f"cannot load model folder {folder} ({type(exc).__name__}: {str(exc).splitlines()[0]}): expected {LAYOUT}") from None
-    return TextToImageDiffusion(unet, text_encoder, tokenizer, scheduler, vae)

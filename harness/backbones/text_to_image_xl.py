@@ -18,8 +18,8 @@ import torch
 from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
 from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
+from core.errors import RunFailure
 from harness.backbones.text_to_image import TextToImageDiffusion
-from harness.errors import RunFailure
 
 
 class StableDiffusionXL(TextToImageDiffusion):

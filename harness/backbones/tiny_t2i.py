@@ -20,9 +20,10 @@ import torch
 from diffusers import DDPMScheduler, UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-from harness.backbones.text_to_image import TextToImageDiffusion, load_folder
-from harness.seeding import torch_generator
-from harness.cache import cache_root
+from core.cache import cache_root
+from core.seeding import torch_generator
+from harness.backbones.text_to_image import TextToImageDiffusion
+from harness.backbones.text_to_image_folder import load_folder
 
 TINY_CODE_VERSION = 1
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")

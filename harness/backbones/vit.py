@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from timm.models.vision_transformer import Attention, Block, VisionTransformer
 
+from core.errors import UsageError
 from harness.backbones._registry import BACKBONES
-from harness.errors import UsageError
 
 Prefix = tuple[torch.Tensor, torch.Tensor]
 

@@ -20,8 +20,8 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-from harness.seeding import torch_generator
-from harness.cache import cache_root
+from core.cache import cache_root
+from core.seeding import torch_generator
 
 PRETRAIN_CODE_VERSION = 1
 

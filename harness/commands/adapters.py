@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.console import say
+from core.console import say
 from harness.folders import writable_folder
 
 

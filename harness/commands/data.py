@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from harness.commands import data_concepts
-from harness.errors import UsageError
+from core.errors import UsageError
+from harness.commands.data_concepts import add_actions as add_concept_actions
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     fetch.add_argument("bench", help="bench name or YAML path")
     fetch.add_argument("--data-root", default=os.environ.get("HARNESS_DATA"), help="local dataset root (HARNESS_DATA)")
     fetch.set_defaults(handler=handle_fetch)
-    data_concepts.add_actions(actions)
+    add_concept_actions(actions)
 
 
 def handle_fetch(args: argparse.Namespace) -> int:

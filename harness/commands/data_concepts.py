@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 
 def add_actions(actions: argparse._SubParsersAction) -> None:
@@ -50,7 +50,7 @@ def handle_check(args: argparse.Namespace) -> int:
     from benchmarks.concepts.manifest import missing_lines
     from benchmarks.data import DATA_SOURCES, check_data_source
     from harness.bench import load_bench
-    from harness.errors import RunFailure
+    from core.errors import RunFailure
 
     bench = load_bench(args.bench)
     if bench.data.get("source") in DATA_SOURCES:

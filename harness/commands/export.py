@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from harness.errors import UsageError
+from core.errors import UsageError
 
 FORMATS = ("parquet", "csv")
 

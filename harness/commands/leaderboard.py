@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.console import say, warn
+from core.console import say, warn
 from harness.folders import PUBLISHED_RESULTS, readable_folder, writable_folder
 
 

@@ -1,9 +1,9 @@
 """`harness list [methods|benches|metrics]`: every registered entry with its track and where it comes from.
 
 An entry is built-in or comes from an installed plugin (shown as its distribution and version;
-see harness/plugins.py). Describing methods and metrics imports their files (and torch, ~1-2 s);
+see core/plugins.py). Describing methods and metrics imports their files (and torch, ~1-2 s);
 the rows are cached by the content of every file they are read from and by the installed plugins
-(harness/cache.py), so later listings import none. A plugin that fails to load is named in one
+(core/cache.py), so later listings import none. A plugin that fails to load is named in one
 warning and left out; everything else is listed.
 """
 
@@ -17,11 +17,11 @@ from typing import Any, Callable
 
 from tabulate import tabulate
 
-from harness.cache import cache_root, write_atomically
-from harness.console import warn
-from harness.errors import UsageError
-from harness.plugins import discover
-from harness.registry import Registry
+from core.cache import cache_root, write_atomically
+from core.console import warn
+from core.errors import UsageError
+from core.plugins import discover
+from core.registry import Registry
 
 SOURCES = {"methods": ("methods", "*.py"), "benches": ("benchmarks", "*.yaml"), "metrics": ("metrics", "*.py")}
 GROUPS = {"methods": "harness.methods", "benches": "harness.benches", "metrics": "harness.metrics"}
@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _describe_method(name: str) -> list[str]:
-    from methods import METHODS
+    from harness.catalog import METHODS
 
     cls = METHODS.get(name)
     return [",".join(sorted(cls.tracks)), cls.description()]
@@ -59,7 +59,7 @@ def _describe_metric(name: str) -> list[str]:
 
 def _registry(kind: str) -> tuple[Registry[Any], Callable[[str], list[str]]]:
     if kind == "methods":
-        from methods import METHODS
+        from harness.catalog import METHODS
 
         return METHODS, _describe_method
     if kind == "benches":

@@ -12,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from harness.console import echo, say, warn
+from core.console import echo, say, warn
 from harness.folders import writable_folder
 
 

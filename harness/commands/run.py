@@ -11,12 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from harness.console import echo, say
-from harness.errors import RecordComplete, UsageError
+from core.console import echo, say
+from core.errors import RecordComplete, UsageError
 from harness.folders import USER_RESULTS_ENV, user_results_default, writable_folder
 from harness.hparams import parse_assignments
-from harness.record import read_record
 from harness.presets import apply_preset
+from harness.record import read_record
 from harness.run_log import parse_sinks
 
 
@@ -26,7 +26,7 @@ def available_cpus() -> int:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from harness.bench import BENCHES
-    from methods import METHODS
+    from harness.catalog import METHODS
 
     parser = subparsers.add_parser("run", help="run one method on one bench", description=__doc__)
     parser.add_argument("--method", help="one of: " + ", ".join(METHODS.names()))

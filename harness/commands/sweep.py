@@ -42,7 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from harness.errors import UsageError
+    from core.errors import UsageError
     from harness.run_log import parse_sinks
     from harness.runner import RunSpec
     from harness.sweep import EXECUTORS, RESOURCE_FIELDS, LaunchOptions, expand, run_sweep, split_names, split_seeds

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.console import say
+from core.console import say
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ def _files(paths: list[Path]) -> list[Path]:
 def problems_of(paths: list[Path], archive: bool = False) -> list[str]:
     """Every problem with the records at `paths`, one line each (empty: all can be submitted; with
     `archive`, all are sound history: an older bench version or a row short of min_seeds is allowed)."""
-    from harness.errors import UsageError
+    from core.errors import UsageError
     from harness.leaderboard.load import load_record_files
     from harness.record import load_record
     from harness.record_checks import submission_problems

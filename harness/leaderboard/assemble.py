@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from harness.catalog import BOUND_METHODS
 from harness.leaderboard.cost import COST_AGGREGATE, COST_FIELDS, row_costs
 from harness.leaderboard.faithfulness import proxy_agreements
 from harness.leaderboard.forgetting_choice import choose
@@ -24,7 +25,6 @@ from harness.leaderboard.load import BenchTable, MeasuredRow, MetricInfo, TableK
 from harness.leaderboard.reported import Citation, ReportedTable
 from harness.leaderboard.stats import Mark, Stat, marks
 from harness.leaderboard.t2i_layout import LAYOUTS_BY_TRACK, PARAMETER_AGGREGATE, PARAMETER_FIELDS, chosen_metric, parameter_stat
-from methods import BOUND_METHODS
 from metrics.continual import DRIFT_DEFINITIONS, FORGETTING_DEFINITIONS
 
 AGGREGATES = FRAME_AGGREGATES  # every aggregate a cell may hold (the records' summary and the diagonal)

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.leaderboard.assemble import AGGREGATE_DEFINITIONS, LeaderTable, assemble
 from harness.leaderboard.compare import differences
 from harness.leaderboard.html import SWEEPS_INTRO, render_html

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from core.errors import UsageError
 from harness.bench import BENCHES, BenchSpec, load_bench_file
-from harness.errors import UsageError
 from harness.tracks import track_layout
 
 FALLBACK = "forgetting_best_minus_final"

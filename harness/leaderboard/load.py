@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.leaderboard.cost import RunCost, run_cost
 from harness.record import RunRecord, load_record
 from harness.record_checks import bench_mismatch

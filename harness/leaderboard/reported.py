@@ -28,10 +28,11 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import AfterValidator, Field, ValidationError
 
-from harness.errors import UsageError
+from core.errors import UsageError
 from harness.leaderboard.load import MetricInfo, Warn
 from harness.leaderboard.stats import Stat
-from harness.schema_types import Finite, SafeName, Strict, Text, first_problem
+from core.validation_text import first_problem
+from harness.schema_types import Finite, SafeName, Strict, Text
 from harness.yaml_strict import load_yaml_text
 from metrics.continual import FORGETTING_DEFINITIONS
 

@@ -18,10 +18,10 @@ from typing import Any, Callable
 import submitit
 from submitit.slurm.slurm import _make_sbatch_string
 
+from core.errors import UsageError
+from core.registry import Registry
 from harness.bench import Resources
-from harness.errors import UsageError
 from harness.names import slug
-from harness.registry import Registry
 from harness.sweep.grid import GridPoint
 from harness.sweep.handles import ChunkHandle, Handle, InlineHandle, SlurmHandle, record_stamp
 from harness.sweep.job import ChunkJob, RunJob

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import UsageError
 from harness.bench import BenchSpec
-from harness.errors import UsageError
 from harness.record import read_record
 from harness.run_spec import PreparedRun, RunSpec, prepare
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from harness.errors import HarnessError, UsageError
+from core.errors import HarnessError, UsageError
 from harness.record import read_record, write_record
 from harness.sweep.grid import GridPoint
 

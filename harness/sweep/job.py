@@ -10,7 +10,7 @@ from typing import Callable
 
 import submitit
 
-from harness.errors import HarnessError
+from core.errors import HarnessError
 from harness.run_spec import RunSpec, prepare
 from harness.sweep.grid import is_complete
 

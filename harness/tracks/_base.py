@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.bench import BenchSpec, Profile
-
 if TYPE_CHECKING:
     import torch
 
+    from harness.bench import BenchSpec, Profile
+    from harness.method_context import PromptPhrasing, Regularization
     from harness.scoring import EvalNoise, ScoredRow, TaskView
-    from methods._base import Regularization
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,10 @@ class Evaluator(abc.ABC):
         """Images one row generates when it scores tasks `scored` at `per_class` samples per class
         (or prompt): what `harness run --dry-run` counts. None of them by default (a classifier)."""
         return 0
+
+    def use_phrasing(self, phrasing: PromptPhrasing) -> None:
+        """The method's declared prompt phrasing (`Method.prompt_phrasing`), handed over once by the
+        runner before the first row; a track that samples from prompts phrases them with it."""
 
     def after_task(self, method: Any, row: ScoredRow, record: dict[str, Any]) -> None:
         """Hook after row `row.after_task` is scored, before the task's checkpoint: keep artefacts, add record fields."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from harness.registry import Registry
+from core.registry import Registry
 
 TRACK_REGISTRY: Registry[Any] = Registry("track")  # name -> Track instance (harness/tracks/_base.py)
 

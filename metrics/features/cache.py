@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from harness.cache import cache_root, cached_arrays
+from core.cache import cache_root, cached_arrays
 from metrics.features.images import content_hash, read_images
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from harness.errors import RunFailure
+from core.errors import RunFailure
 from metrics.features import hf_convert
 from metrics.features.weights import LAYOUTS, file_digest, first_present, load_state_dict, read_config, weights_folder
 

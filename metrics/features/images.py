@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from harness.errors import RunFailure
+from core.errors import RunFailure
 
 
 def samples_to_uint8(samples: torch.Tensor) -> list[torch.Tensor]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from harness.errors import RunFailure
+from core.errors import RunFailure
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import torch
 from torch.utils.data import Dataset
 
 from benchmarks.data.classification import ClassificationData, load_classification_data
+from core.errors import UsageError
 from harness.bench import BenchSpec
-from harness.errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from typing import Any
 
 import torch
 
+from core.errors import UsageError
 from harness.backbones import build_backbone
 from harness.backbones.vit import resolve_weights
 from harness.backbones.vit_pretrain import PretrainConfig, load_or_pretrain
 from harness.bench import BenchSpec, Profile
-from harness.errors import UsageError
 from harness.scoring import EvalNoise
-from harness.typed_options import call_with_options
+from core.typed_options import call_with_options
 from harness.tracks._base import BuildOptions, LoadedBench, Track
 from harness.tracks._registry import register_track
 from harness.tracks.class_cls import tasks

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import torch
 
 from benchmarks.data import LabeledImages, load_data_source
+from core.errors import UsageError
 from harness.bench import BenchSpec
-from harness.errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from benchmarks.data.digit_concepts import ConceptBench
+from core.task_names import task_index, task_name
 from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler
 from harness.backbones.tiny_t2i import digit_prompt
 from harness.bench import BenchSpec, Profile
+from harness.method_context import PromptPhrasing
 from harness.record import checkpoint_dir_of
 from harness.sample_grid import keep_just_learned, load_just_learned, save_sample_grid
 from harness.scoring import EvalNoise, ScoredRow
@@ -29,11 +31,13 @@ from metrics.kernel_mmd import MMD_SCALE
 
 
 def sample_requests(backbone: torch.nn.Module, requests: list[tuple[str, tuple[object, ...]]], noise: EvalNoise, profile: Profile,
-                    guidance_scale: float, sampler: Sampler) -> torch.Tensor:
-    """One batch of samples, each from its (prompt, noise purpose): fixed starting and sampler noise."""
+                    guidance_scale: float, sampler: Sampler, phrasing: PromptPhrasing = PromptPhrasing()) -> torch.Tensor:
+    """One batch of samples, each from its (prompt, noise purpose): fixed starting and sampler noise,
+    each prompt phrased as the method declared (the noise follows the purpose, not the phrasing)."""
     start = torch.stack([noise.start_noise(backbone.latent_shape, *purpose) for _, purpose in requests])
     backbone.eval()
-    return backbone.sample([prompt for prompt, _ in requests], start, profile.sampling_steps, guidance_scale,
+    prompts = [phrasing.apply(prompt, backbone.concept_tokens) for prompt, _ in requests]
+    return backbone.sample(prompts, start, profile.sampling_steps, guidance_scale,
                            sampler=sampler, noise_seeds=noise.sampler_seeds([purpose for _, purpose in requests]))
 
 
@@ -46,11 +50,15 @@ class T2IEvaluator(Evaluator):
         bench_metrics(bench)
         self.bench, self.data, self.tasks, self.profile, self.noise = bench, data, data.tasks, profile, noise
         self.guidance_scale, self.sampler = guidance_scale, sampler
+        self.phrasing = PromptPhrasing()
         self.drift_path = record_path.with_suffix(".drift.safetensors")
         self.kept = checkpoint_dir_of(record_path)  # each concept's samples right after it was learned, for the grid
         self.just_learned: dict[int, torch.Tensor] = {}
         if self.drift_path.is_file():
-            self.just_learned = {int(key.removeprefix("task")): value for key, value in load_file(str(self.drift_path)).items()}
+            self.just_learned = {task_index(key): value for key, value in load_file(str(self.drift_path)).items()}
+
+    def use_phrasing(self, phrasing: PromptPhrasing) -> None:
+        self.phrasing = phrasing
 
     def concept_requests(self, scored: list[int]) -> list[tuple[str, tuple[object, ...]]]:
         per_prompt = self.profile.eval_samples_per_class
@@ -71,7 +79,7 @@ class T2IEvaluator(Evaluator):
 
     def after_task(self, method: Any, row: ScoredRow, record: dict[str, Any]) -> None:
         temporary = self.drift_path.with_name(f".{self.drift_path.name}.tmp")
-        save_file({f"task{i}": features.contiguous() for i, features in sorted(self.just_learned.items()) if i <= row.after_task}, str(temporary))
+        save_file({task_name(i): features.contiguous() for i, features in sorted(self.just_learned.items()) if i <= row.after_task}, str(temporary))
         os.replace(temporary, self.drift_path)
 
     def finish(self, record_path: Path, row: ScoredRow, record: dict[str, Any]) -> None:
@@ -109,7 +117,7 @@ class JudgedEvaluator(T2IEvaluator):
         per_prompt = self.profile.eval_samples_per_class
         base = [(digit_prompt(d), ("base", d, j)) for d in self.data.base_classes for j in range(per_prompt)]
         parts = self.split_concepts(sample_requests(backbone, self.concept_requests(scored) + base, self.noise, self.profile,
-                                                    self.guidance_scale, self.sampler), scored)
+                                                    self.guidance_scale, self.sampler, self.phrasing), scored)
         base_images, base_labels = parts.pop(), torch.tensor(self.data.base_classes).repeat_interleave(per_prompt)
         base_logits, _ = judge_outputs(self.digit_judge, base_images)
         retention = float((base_logits.argmax(1) == base_labels).double().mean())
@@ -141,7 +149,7 @@ class FolderEvaluator(T2IEvaluator):
 
     def views(self, backbone: torch.nn.Module, after_task: int, scored: list[int]) -> dict[int, FolderConceptView]:
         parts = self.split_concepts(sample_requests(backbone, self.concept_requests(scored), self.noise, self.profile,
-                                                    self.guidance_scale, self.sampler), scored)
+                                                    self.guidance_scale, self.sampler, self.phrasing), scored)
         views = {}
         for i, samples in zip(scored, parts):
             task = self.tasks[i]

@@ -20,11 +20,11 @@ from pydantic import Field
 from benchmarks.concepts import CONCEPT_SOURCES as FOLDER_SOURCES
 from benchmarks.concepts.manifest import fill_words
 from benchmarks.concepts.tasks import load_concept_tasks
-from benchmarks.data.digit_concepts import CONCEPT_SOURCES as DIGIT_SOURCES
+from benchmarks.data.concept_sources import CONCEPT_SOURCES as DIGIT_SOURCES
 from benchmarks.data.digit_concepts import ConceptBench
+from core.errors import UsageError
+from core.typed_options import call_with_options
 from harness.bench import BenchSpec
-from harness.errors import UsageError
-from harness.typed_options import call_with_options
 
 TOKEN_FORMAT = "<c{index}>"
 SOURCE_KINDS = {**{name: "digits" for name in DIGIT_SOURCES}, **{name: "folders" for name in FOLDER_SOURCES.names()}}

@@ -19,20 +19,21 @@ from safetensors.torch import load_file, save_file
 
 from benchmarks.concepts.manifest import require_data
 from benchmarks.data.digit_concepts import ConceptBench
+from core.cache import cache_root
+from core.errors import RunFailure, UsageError
+from core.registry import Registry
 from harness.backbones.samplers import DEFAULT_SAMPLER, Sampler, bench_sampler
 from harness.backbones.t2i_compute import pop_compute_options
-from harness.backbones.text_to_image import TextToImageDiffusion, check_layout, load_folder
+from harness.backbones.text_to_image import TextToImageDiffusion, check_layout
+from harness.backbones.text_to_image_folder import load_folder
 from harness.backbones.tiny_t2i import TinyT2IConfig, load_or_pretrain, load_tiny
 from harness.bench import BenchSpec, Profile
-from harness.cache import cache_root
-from harness.errors import RunFailure, UsageError
-from harness.registry import Registry
+from harness.method_context import Regularization
 from harness.scoring import EvalNoise
 from harness.tracks._base import BuildOptions, LoadedBench, Track
 from harness.tracks._registry import register_track
 from harness.tracks.t2i import tasks
 from harness.tracks.t2i.evaluation import FolderEvaluator, JudgedEvaluator, T2IEvaluator
-from methods._base import Regularization
 from metrics._registry import bench_metrics
 
 

@@ -5,7 +5,7 @@ module that registers them, so that listing names (CLI choices, `--help`, error 
 not import the module and its heavy libraries; `get` imports the module on first use.
 
 A registry given an entry-point group also declares the names installed plugins register there
-(`harness.plugins`), on its first read, after its package declared the built-ins. A plugin that
+(`core.plugins`), on its first read, after its package declared the built-ins. A plugin that
 reuses a taken name is skipped and named in one warning; one whose import fails is a UsageError
 naming it when it is used (`harness list` warns and goes on).
 """
@@ -16,9 +16,9 @@ import difflib
 import importlib
 from typing import Callable, Generic, Iterator, Optional, TypeVar
 
-from harness.console import warn
-from harness.errors import UsageError
-from harness.plugins import Plugin, discover
+from core.console import warn
+from core.errors import UsageError
+from core.plugins import Plugin, discover
 
 T = TypeVar("T")
 

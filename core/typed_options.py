@@ -14,8 +14,8 @@ from typing import Annotated, Any, Callable, TypeVar
 
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, validate_call
 
-from harness.errors import UsageError
-from harness.schema_types import first_problem
+from core.errors import UsageError
+from core.validation_text import first_problem
 
 T = TypeVar("T")
 
