@@ -9,12 +9,13 @@ term (`penalty`), and what happens to it after the task (`end_task`: fold, merge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from harness.errors import RunFailure
+from harness.hparams import OMIT_AT_DEFAULT
 from harness.seeding import derive_seed
 from methods._concept import CROSS_ATTENTION_KV, ConceptMethod, dense_size, target_layers
 
@@ -40,6 +41,7 @@ class LoRAMethod(ConceptMethod):
     class Hparams(ConceptMethod.Hparams):
         rank: int = 16
         target_modules: str = CROSS_ATTENTION_KV
+        lr_scale: float = field(default=1.0, metadata=OMIT_AT_DEFAULT)  # times the bench's learning rate (a bench's method_hparams tune it per method)
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)

@@ -52,13 +52,24 @@ def clora_penalty(past_abs: dict[str, torch.Tensor], current: dict[str, torch.Te
     return sum(((past_abs[name] * delta) ** 2).sum() for name, delta in current.items())
 
 
+def relative_reg_weight(past_abs: dict[str, torch.Tensor], ratio: float) -> float:
+    """C-LoRA's lambda for a target relative strength: the penalty equals `ratio` when the new task's
+    update equals the summed past products elementwise (so lambda scales as 1 / |P|^4: backbone-independent)."""
+    scale = float(clora_penalty(past_abs, past_abs))
+    return ratio / scale if scale > 0 else 0.0
+
+
 @register_method("clora")
 class CLoRA(LoRAMethod):
     """C-LoRA: a new self-regularized LoRA per task on cross-attention K/V, folded after the task."""
 
     @dataclass(frozen=True)
     class Hparams(LoRAMethod.Hparams):
-        reg_weight: float = 1e8  # lambda, C-LoRA's appendix C
+        reg_weight: float = 1e8  # lambda, C-LoRA's appendix C (SD-1.4's weight scale); ignored when reg_ratio > 0
+        # backbone-independent strength: lambda_t = reg_ratio / sum_layers ||P_t * P_t||_F^2 (P_t = the summed past
+        # products), i.e. the penalty equals reg_ratio (in units of the epsilon-MSE loss, ~1 on any backbone) when
+        # the new task's update equals the past sum elementwise; 0 = use reg_weight
+        reg_ratio: float = field(default=0.0, metadata=OMIT_AT_DEFAULT)
         concept_word: str = field(default="", metadata=OMIT_AT_DEFAULT)  # "" = C-LoRA's prompts ("a photo of <c5>"); a word = ablation (ii), "a photo of <c5> digit"
 
     def __init__(self, backbone, hparams, context) -> None:
@@ -66,17 +77,21 @@ class CLoRA(LoRAMethod):
         backbone.concept_word = hparams.concept_word
         self.past_sum: dict[str, torch.Tensor] = {}
         self._past_abs: dict[str, torch.Tensor] = {}
+        self._weight = hparams.reg_weight
 
     def begin_task(self, index: int, generator: torch.Generator) -> str:
         name = f"task{index}"
         self.add_adapter(name)
         self._past_abs = {key: value.abs() for key, value in self.past_sum.items()}
+        self._weight = self.hparams.reg_weight
+        if self.hparams.reg_ratio > 0 and self._past_abs:
+            self._weight = relative_reg_weight(self._past_abs, self.hparams.reg_ratio)
         return name
 
     def penalty(self, name: str) -> torch.Tensor | None:
         if not self._past_abs:
             return None
-        return self.hparams.reg_weight * clora_penalty(self._past_abs, self.deltas(name))
+        return self._weight * clora_penalty(self._past_abs, self.deltas(name))
 
     def end_task(self, index: int, name: str) -> None:
         self.snapshot_for_export(name)
