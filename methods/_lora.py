@@ -16,6 +16,7 @@ import torch
 
 from core.errors import RunFailure
 from core.seeding import derive_seed
+from harness.hparams import hparam
 from methods._concept import CROSS_ATTENTION_KV, ConceptMethod, dense_size, target_layers
 
 __all__ = ["ATTENTION_QKVO", "CROSS_ATTENTION_KV", "LoRAMethod", "TOKEN_EMBEDDING_FILE", "lora_layers", "target_layers"]
@@ -40,6 +41,10 @@ class LoRAMethod(ConceptMethod):
     class Hparams(ConceptMethod.Hparams):
         rank: int = 16
         target_modules: str = CROSS_ATTENTION_KV
+        lr_scale: float = hparam(1.0, gt=0, omit_at_default=True, note="times the bench's learning rate (a bench's method_hparams tune it per method)")
+
+    def learning_rate(self, task) -> float:
+        return self.context.profile.lr * self.hparams.lr_scale
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)

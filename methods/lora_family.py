@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from harness.hparams import OMIT_AT_DEFAULT
+from harness.hparams import OMIT_AT_DEFAULT, hparam
 from harness.method_context import PromptPhrasing
 from methods._base import register_method
 from methods._lora import LoRAMethod, lora_layers
@@ -56,19 +56,31 @@ def clora_penalty(past_abs: dict[str, torch.Tensor], current: dict[str, torch.Te
     return sum(((past_abs[name] * delta) ** 2).sum() for name, delta in current.items())
 
 
+def relative_reg_weight(past_abs: dict[str, torch.Tensor], ratio: float) -> float:
+    """C-LoRA's lambda for a target relative strength: the penalty equals `ratio` when the new task's
+    update equals the summed past products elementwise (so lambda scales as 1 / |P|^4: backbone-independent)."""
+    scale = float(clora_penalty(past_abs, past_abs))
+    return ratio / scale if scale > 0 else 0.0
+
+
 @register_method("clora")
 class CLoRA(LoRAMethod):
     """C-LoRA: a new self-regularized LoRA per task on cross-attention K/V, folded after the task."""
 
     @dataclass(frozen=True)
     class Hparams(LoRAMethod.Hparams):
-        reg_weight: float = 1e8  # lambda, C-LoRA's appendix C
+        reg_weight: float = 1e8  # lambda, C-LoRA's appendix C (SD-1.4's weight scale); ignored when reg_ratio > 0
+        # backbone-independent strength: lambda_t = reg_ratio / sum_layers ||P_t * P_t||_F^2 (P_t = the summed past
+        # products), i.e. the penalty equals reg_ratio (in units of the epsilon-MSE loss, ~1 on any backbone) when
+        # the new task's update equals the past sum elementwise; 0 = use reg_weight
+        reg_ratio: float = hparam(0.0, ge=0, omit_at_default=True, note="0 = use reg_weight")
         concept_word: str = field(default="", metadata=OMIT_AT_DEFAULT)  # "" = C-LoRA's prompts ("a photo of <c5>"); a word = ablation (ii), "a photo of <c5> digit"
 
     def __init__(self, backbone, hparams, context) -> None:
         super().__init__(backbone, hparams, context)
         self.past_sum: dict[str, torch.Tensor] = {}
         self._past_abs: dict[str, torch.Tensor] = {}
+        self._weight = hparams.reg_weight
 
     def prompt_phrasing(self) -> PromptPhrasing:
         return PromptPhrasing(self.hparams.concept_word)
@@ -77,11 +89,14 @@ class CLoRA(LoRAMethod):
         name = self.adapter_name(task)
         self.add_adapter(name)
         self._past_abs = {key: value.abs() for key, value in self.past_sum.items()}
+        self._weight = self.hparams.reg_weight
+        if self.hparams.reg_ratio > 0 and self._past_abs:
+            self._weight = relative_reg_weight(self._past_abs, self.hparams.reg_ratio)
 
     def penalty(self, name: str) -> torch.Tensor | None:
         if not self._past_abs:
             return None
-        return self.hparams.reg_weight * clora_penalty(self._past_abs, self.deltas(name))
+        return self._weight * clora_penalty(self._past_abs, self.deltas(name))
 
     def after_task(self, task, generator: torch.Generator) -> None:
         name = self.adapter_name(task)

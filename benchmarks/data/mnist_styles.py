@@ -95,10 +95,35 @@ def _underline(image: np.ndarray) -> np.ndarray:
     return marked
 
 
+def _fog(image: np.ndarray) -> np.ndarray:
+    return 0.4 + 0.6 * image
+
+
+def _dim(image: np.ndarray) -> np.ndarray:
+    return 0.45 * image
+
+
+def _soft(image: np.ndarray) -> np.ndarray:
+    blurred = ndimage.gaussian_filter(image, sigma=1.0)
+    return blurred / max(float(blurred.max()), 1e-6)
+
+
+def _outline(image: np.ndarray) -> np.ndarray:
+    return ndimage.grey_dilation(image, size=(3, 3)) - image
+
+
+def _border(image: np.ndarray) -> np.ndarray:
+    framed = image.copy()
+    framed[[0, 1, -2, -1], :] = 1.0
+    framed[:, [0, 1, -2, -1]] = 1.0
+    return framed
+
+
 STYLES: dict[str, Style] = {
     "thick": _thick, "invert": _invert, "frame": _frame, "stripes": _stripes,
     "shear": _shear, "shrink": _shrink, "corner": _corner, "rotate": _rotate,
     "checker": _checker, "columns": _columns, "underline": _underline, "overline": _overline, "dot": _dot,
+    "fog": _fog, "dim": _dim, "soft": _soft, "outline": _outline, "border": _border,
 }
 
 

@@ -15,6 +15,7 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 from diffusers import DDPMScheduler, UNet2DConditionModel
@@ -109,14 +110,16 @@ def digit_prompt(label: int) -> str:
     return f"a photo of digit {DIGIT_WORDS[label]}"
 
 
-def pretrain(model: TextToImageDiffusion, images: torch.Tensor, labels: torch.Tensor, config: TinyT2IConfig, class_prompt: str) -> None:
-    """Deterministic joint training of UNet and text encoder on base-class digits with their prompts."""
+def pretrain(model: TextToImageDiffusion, images: torch.Tensor, labels: torch.Tensor, config: TinyT2IConfig, class_prompt: str,
+             after_step: Callable[[TextToImageDiffusion, int], None] | None = None) -> None:
+    """Deterministic joint training of UNet and text encoder on base-class digits with their prompts;
+    `after_step(model, done)` (a probe's checkpoint hook) runs after each step and must leave the model as it found it."""
     generator = torch_generator(config.seed, "tiny-t2i-pretrain")
     model.requires_grad_(True)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.pretrain_lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, config.pretrain_steps)
-    for _ in range(config.pretrain_steps):
+    for step in range(config.pretrain_steps):
         index = torch.randint(0, images.shape[0], (config.pretrain_batch_size,), generator=generator)
         draw = torch.rand(config.pretrain_batch_size, generator=generator)
         prompts = [
@@ -129,6 +132,8 @@ def pretrain(model: TextToImageDiffusion, images: torch.Tensor, labels: torch.Te
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         schedule.step()
+        if after_step is not None:
+            after_step(model, step + 1)
     model.requires_grad_(False)
     model.eval()
 
@@ -141,7 +146,8 @@ def cache_key(images: torch.Tensor, labels: torch.Tensor, config: TinyT2IConfig,
     return digest.hexdigest()[:16]
 
 
-def load_or_pretrain(images: torch.Tensor, labels: torch.Tensor, config: TinyT2IConfig, class_prompt: str) -> tuple[Path, str]:
+def load_or_pretrain(images: torch.Tensor, labels: torch.Tensor, config: TinyT2IConfig, class_prompt: str,
+                     after_step: Callable[[TextToImageDiffusion, int], None] | None = None) -> tuple[Path, str]:
     """The cached pretrained folder for this data and config (trained once); returns (folder, key)."""
     key = cache_key(images, labels, config, class_prompt)
     folder = cache_root() / "tiny-t2i" / key
@@ -150,7 +156,7 @@ def load_or_pretrain(images: torch.Tensor, labels: torch.Tensor, config: TinyT2I
     staging = folder.with_name(f".{key}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     model = build_tiny(config, tuple(images.shape[1:]), staging / "tokenizer")
-    pretrain(model, images, labels, config, class_prompt)
+    pretrain(model, images, labels, config, class_prompt, after_step)
     model.save_folder(staging)
     try:
         os.replace(staging, folder)
