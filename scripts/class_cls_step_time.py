@@ -15,12 +15,12 @@ import time
 
 import torch
 
-from harness.backbones.vit import build_vit
+from harness.backbones.vit import ViTArch, build_vit
 from harness.bench import Profile
 from methods import METHODS, TrainContext
 from methods._optim import adam
 
-VIT_B16 = {"patch_size": 16, "embed_dim": 768, "depth": 12, "num_heads": 12}
+VIT_B16 = ViTArch(patch_size=16, embed_dim=768, depth=12, num_heads=12)
 
 
 def build(name: str, num_tasks: int, classes: int) -> tuple[object, torch.optim.Optimizer]:

@@ -13,14 +13,14 @@ from sklearn.metrics import accuracy_score
 from torch.utils.data import TensorDataset
 
 from core.errors import UsageError
-from harness.backbones.vit import build_vit
+from harness.backbones.vit import ViTArch, build_vit
 from harness.tracks.class_cls.evaluation import predict
 from harness.tracks.class_cls.tasks import ClassificationTask
 from harness.tracks.class_cls.views import ClassClsView
 from methods._classifier import coda_cosine_lr
 from metrics.classification import accuracy
 
-TINY = {"patch_size": 4, "embed_dim": 16, "depth": 2, "num_heads": 2}
+TINY = ViTArch(patch_size=4, embed_dim=16, depth=2, num_heads=2)
 
 
 class _FixedLogits(torch.nn.Module):
