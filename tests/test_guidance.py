@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from core.errors import UsageError
 from harness.backbones import build_backbone
 
 BACKBONE = {"name": "ddpm-unet", "block_out_channels": [8, 16], "layers_per_block": 1, "norm_num_groups": 4, "num_train_timesteps": 50}
@@ -33,5 +34,5 @@ def test_guided_noise_is_equation_four() -> None:
 
 
 def test_guidance_without_label_dropout_is_refused() -> None:
-    with pytest.raises(ValueError, match="needs label_dropout"):
+    with pytest.raises(UsageError, match="needs label_dropout"):  # a bench block error: one line, not a crash
         build_backbone({**BACKBONE, "guidance_weight": 2.0}, (1, 8, 8), 4)
