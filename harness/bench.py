@@ -20,10 +20,12 @@ import yaml
 from core.errors import UsageError
 from core.plugins import shipped_bench
 from core.registry import Registry
+from core.typed_options import call_with_options
 from harness.bench_checks import check_fields, check_tasks, check_top_level
 from harness.eval_schedule import parse_schedule
 from harness.names import check_name
 from metrics.continual import FORGETTING_DEFINITIONS
+from metrics.judge_config import JudgeConfig
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -182,9 +184,6 @@ def _bench_names(raw: Any, path: Path) -> tuple[str, ...]:
 
 def _judge(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     """The judge block's given keys, typed and bounded by `JudgeConfig` (defaults stay implicit: the spec hash reads the file)."""
-    from core.typed_options import call_with_options
-    from metrics.judge_config import JudgeConfig
-
     config = call_with_options(JudgeConfig, f"bench spec {path}: judge", **raw)
     return {key: getattr(config, key) for key in raw}
 
